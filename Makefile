@@ -1,0 +1,44 @@
+# onrecord: one place for set-up, the demo, the tests and the checks.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup demo test check lint format eval gate bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev,accurate]'
+	touch $(STAMP)
+
+demo: setup
+	$(BIN)/onrecord extract examples/*.txt --format text --published 2031-04-09
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+format: setup
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+check: lint test
+
+eval: setup
+	$(BIN)/onrecord eval --gold ../shared/data/polnear/dev
+
+gate: setup
+	$(BIN)/python -m pytest -q tests/test_gate.py
+
+bench: setup
+	$(BIN)/python bench/bench_pipeline.py
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info .mypy_cache .ruff_cache .pytest_cache

