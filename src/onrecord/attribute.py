@@ -1,0 +1,543 @@
+"""Attribute: find (source, cue, content) relations in a parsed article.
+
+Three steps per document, all on the parse the pipeline already made:
+
+1. **cues** — every candidate token (verbs, nouns, "according", ":") is
+   scored by a logistic-regression model learned from PolNeAR train
+   (``data/cue_model.json``, rebuilt by ``make train-fast``);
+2. **content** — for each cue, the span it governs: its clausal complement,
+   its object, the clause it comments on ("..., he said"; "according to X"),
+   or the quotation beside it, extended over a quote that runs on into the
+   following sentences or paragraphs;
+3. **source** — the cue's subject (through conjunctions, control verbs and
+   relative clauses), the agent of a passive, the object of "according to"
+   or "citing"; nested sourcing ("Citing X, Y reported ...") links the inner
+   attribution as the outer one's ``via``.
+
+Computing is kept apart from building records: this module returns ``Found``
+objects with token-level detail; the pipeline turns them into ``Attribution``
+records once the resolve and date stages have run.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import ModelNotFoundError
+from .features import cue_features, is_candidate
+from .lexicon import BELIEF_LEMMAS, CITING_LEMMAS, SPEECH_LEMMAS
+from .quotes import Quote
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
+
+log = logging.getLogger(__name__)
+
+Char = tuple[int, int]
+CUE_MODEL = "cue_model.json"
+_SUBJ_DEPS = ("nsubj", "nsubjpass", "csubj")
+_CONTENT_DEPS = ("ccomp", "csubj", "csubjpass")
+_OBJ_DEPS = ("dobj", "attr", "oprd")
+_CONTENT_PREPS = frozenset({"about", "of", "on", "over", "against", "for", "that", "with", "to"})
+_PAREN_DEPS = frozenset({"parataxis", "advcl", "ccomp", "conj", "dep"})
+_EDGE_PUNCT = frozenset({",", ";", ":", "—", "–", "-", "--", "(", ")"})
+_CUE_MODIFIERS = frozenset({"aux", "auxpass", "neg", "advmod", "prt"})
+
+
+@dataclass(slots=True)
+class Found:
+    """One attribution as the attribute stage sees it (token level)."""
+
+    kind: str
+    cue: list[Token]
+    content: list[Char]
+    source: list[Token] = field(default_factory=list)
+    source_head: Token | None = None
+    quotes: list[Char] = field(default_factory=list)
+    confidence: float = 1.0
+    via: int | None = None  # index of another Found in the same list
+    time: Span | None = None
+    cue_head: Token | None = None
+
+
+class CueModel:
+    """A logistic-regression scorer over ``features.cue_features`` strings."""
+
+    def __init__(self, weights: dict[str, float], bias: float, threshold: float) -> None:
+        self.weights = weights
+        self.bias = bias
+        self.threshold = threshold
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> CueModel:
+        try:
+            if path is None:
+                raw = resources.files("onrecord").joinpath("data", CUE_MODEL).read_text("utf-8")
+            else:
+                raw = Path(path).read_text("utf-8")
+        except (FileNotFoundError, OSError) as exc:
+            raise ModelNotFoundError(
+                f"the cue model {path or CUE_MODEL} is missing: reinstall onrecord or run "
+                "`make train-fast`"
+            ) from exc
+        data = json.loads(raw)
+        return cls(data["weights"], float(data["bias"]), float(data.get("threshold", 0.5)))
+
+    def probability(self, feats: Iterable[str]) -> float:
+        w = self.weights
+        z = self.bias
+        for f in feats:
+            z += w.get(f, 0.0)
+        if z < -30:
+            return 0.0
+        return 1.0 / (1.0 + math.exp(-z))
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _runs(tokens: Iterable[Token]) -> list[Char]:
+    """Character spans of consecutive runs of tokens, edge punctuation trimmed."""
+    toks = sorted(tokens, key=lambda t: t.i)
+    spans: list[Char] = []
+    run: list[Token] = []
+    for tok in toks:
+        if run and tok.i != run[-1].i + 1:
+            spans.extend(_trim_run(run))
+            run = []
+        run.append(tok)
+    if run:
+        spans.extend(_trim_run(run))
+    return spans
+
+
+def _trim_run(run: list[Token]) -> list[Char]:
+    lo, hi = 0, len(run)
+    while lo < hi and (run[lo].text in _EDGE_PUNCT or run[lo].is_space):
+        lo += 1
+    while hi > lo and (run[hi - 1].text in _EDGE_PUNCT or run[hi - 1].is_space):
+        hi -= 1
+    if lo >= hi:
+        return []
+    first, last = run[lo], run[hi - 1]
+    return [(first.idx, last.idx + len(last.text))]
+
+
+def _merge(spans: Iterable[Char]) -> list[Char]:
+    out: list[Char] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def _subtree(tok: Token, exclude: set[int] | None = None) -> list[Token]:
+    if not exclude:
+        return list(tok.subtree)
+    out = []
+    stack = [tok]
+    while stack:
+        t = stack.pop()
+        if t.i in exclude:
+            continue
+        out.append(t)
+        stack.extend(t.children)
+    return out
+
+
+def _subject(tok: Token) -> Token | None:
+    """The subject of ``tok``'s clause, walking up through conj / xcomp / relcl."""
+    seen = 0
+    cur = tok
+    while seen < 4:
+        for child in cur.children:
+            if child.dep_ in _SUBJ_DEPS:
+                return child
+        if cur.dep_ == "agent":
+            return None
+        if cur.dep_ in ("conj", "xcomp", "advcl") and cur.head is not cur:
+            if cur.dep_ == "xcomp":
+                for child in cur.head.children:
+                    if child.dep_ in ("dobj", "dative") and cur.head.lemma_ not in (
+                        "decline",
+                        "refuse",
+                        "continue",
+                        "go",
+                    ):
+                        # "urged officials to say" -> the object speaks? No: the
+                        # object is told, the subject speaks; keep the subject.
+                        break
+            cur = cur.head
+            seen += 1
+            continue
+        if cur.dep_ == "relcl":
+            return cur.head
+        if cur.dep_ == "acl" and cur.tag_ == "VBG":
+            return cur.head
+        return None
+    return None
+
+
+def _agent(tok: Token) -> Token | None:
+    for child in tok.children:
+        if child.dep_ == "agent":
+            for grand in child.children:
+                if grand.dep_ == "pobj":
+                    return grand
+    return None
+
+
+def _source_tokens(head: Token, stop: Token) -> list[Token]:
+    """The source phrase headed by ``head``, never reaching into the cue ``stop``."""
+    toks = []
+    for t in head.subtree:
+        if t.i == stop.i or t.dep_ == "relcl":
+            break
+        toks.append(t)
+    return toks or [head]
+
+
+# --------------------------------------------------------------------------- stage
+
+
+class Attributor:
+    """The attribute stage: ``attributor(doc, quotes) -> list[Found]``."""
+
+    def __init__(self, cue_model: CueModel | None = None) -> None:
+        self.cue_model = cue_model or CueModel.load()
+
+    # -- cues ----------------------------------------------------------------
+
+    def score_cues(self, doc: Doc, quotes: Sequence[Quote]) -> list[tuple[Token, float]]:
+        """Every candidate cue head with its probability, in document order."""
+        in_quote = _quote_mask(doc, quotes)
+        sent_has_quote: dict[int, bool] = {}
+        for sent in doc.sents:
+            has = any(in_quote[t.i] for t in sent)
+            for t in sent:
+                sent_has_quote[t.i] = has
+        out = []
+        n = len(doc)
+        for tok in doc:
+            if not is_candidate(tok):
+                continue
+            i = tok.i
+            near = any(
+                doc[j].text in _QUOTE_TOKENS for j in range(max(0, i - 3), min(n, i + 3)) if j != i
+            )
+            feats = cue_features(tok, in_quote[i], near, sent_has_quote[i])
+            out.append((tok, self.cue_model.probability(feats)))
+        return out
+
+    # -- the whole stage -----------------------------------------------------
+
+    def __call__(self, doc: Doc, quotes: Sequence[Quote]) -> list[Found]:
+        threshold = self.cue_model.threshold
+        cues = [(t, p) for t, p in self.score_cues(doc, quotes) if p >= threshold]
+        cue_ids = {t.i for t, _ in cues}
+        found: list[Found] = []
+        by_cue: dict[int, int] = {}
+        used_quotes: set[int] = set()
+        for tok, prob in cues:
+            item = self._build(doc, tok, prob, quotes, cue_ids)
+            if item is None:
+                continue
+            by_cue[tok.i] = len(found)
+            found.append(item)
+        self._continue_quotes(doc, found, quotes, used_quotes)
+        self._nest(found, by_cue)
+        return found
+
+    def _build(
+        self,
+        doc: Doc,
+        cue: Token,
+        prob: float,
+        quotes: Sequence[Quote],
+        cue_ids: set[int],
+    ) -> Found | None:
+        lemma = cue.lemma_.lower()
+        if lemma == "according" or (cue.text == "to" and cue.head.lower_ == "according"):
+            return self._according_to(doc, cue, prob)
+        if cue.text == ":":
+            return self._colon(doc, cue, prob, quotes)
+        content_toks: list[Token] = []
+        exclude = {cue.i}
+        src = None
+        for child in cue.children:
+            if child.dep_ in _SUBJ_DEPS and child.dep_ != "csubj":
+                src = child
+        if cue.pos_ == "NOUN":
+            src = _noun_source(cue)
+        if src is None and cue.pos_ != "NOUN":
+            src = _agent(cue) or _subject(cue)
+        if src is not None:
+            exclude.update(t.i for t in src.subtree if t.i != cue.i and cue not in t.ancestors)
+        # 1. clausal complement
+        comp = [c for c in cue.children if c.dep_ in _CONTENT_DEPS and c.i not in exclude]
+        if not comp:
+            comp = [
+                c
+                for c in cue.children
+                if c.dep_ == "xcomp" and (lemma in SPEECH_LEMMAS or lemma in BELIEF_LEMMAS)
+            ]
+        if comp:
+            for c in comp:
+                content_toks.extend(_subtree(c, exclude))
+        else:
+            # 2. object, or the object of a preposition ("criticism of X")
+            objs = [c for c in cue.children if c.dep_ in _OBJ_DEPS and c.i not in exclude]
+            if not objs:
+                objs = [
+                    g
+                    for c in cue.children
+                    if c.dep_ == "prep" and c.lower_ in _CONTENT_PREPS
+                    for g in c.children
+                    if g.dep_ in ("pobj", "pcomp")
+                ]
+            for c in objs:
+                content_toks.extend(_subtree(c, exclude))
+        if not content_toks:
+            # 3. the cue comments on the clause it hangs from ("..., he said", "as X noted")
+            head = cue.head
+            if cue.dep_ in _PAREN_DEPS and head is not cue:
+                skip = exclude | {t.i for t in cue.subtree}
+                content_toks = _subtree(head, skip)
+        content = _runs(content_toks)
+        if not content:
+            return None
+        content, quote_spans = _snap_to_quotes(content, quotes, cue)
+        kind = _kind(lemma, content, quote_spans)
+        source = _source_tokens(src, cue) if src is not None else []
+        source = [t for t in source if not any(s <= t.idx < e for s, e in content)]
+        return Found(
+            kind=kind,
+            cue=_cue_tokens(cue),
+            content=content,
+            source=source,
+            source_head=src,
+            quotes=quote_spans,
+            confidence=prob,
+            time=_time_of(cue),
+            cue_head=cue,
+        )
+
+    def _according_to(self, doc: Doc, cue: Token, prob: float) -> Found | None:
+        according = cue if cue.lower_ == "according" else cue.head
+        to = next((c for c in according.children if c.lower_ == "to"), None)
+        pobj = None
+        if to is not None:
+            pobj = next((c for c in to.children if c.dep_ == "pobj"), None)
+        cue_toks = [according] + ([to] if to is not None else [])
+        head = according.head
+        skip = {t.i for t in according.subtree}
+        if head is according:
+            return None
+        content_toks = _subtree(head, skip)
+        if not content_toks:
+            return None
+        content = _runs(content_toks)
+        if not content:
+            return None
+        source = list(pobj.subtree) if pobj is not None else []
+        return Found(
+            kind="according_to",
+            cue=cue_toks,
+            content=content,
+            source=source,
+            source_head=pobj,
+            confidence=prob,
+            cue_head=according,
+        )
+
+    def _colon(self, doc: Doc, cue: Token, prob: float, quotes: Sequence[Quote]) -> Found | None:
+        # "X added: "..."" - the colon is the cue only when a quote follows it
+        follow = next((q for q in quotes if 0 <= q.start - (cue.idx + 1) <= 2), None)
+        if follow is None:
+            return None
+        sent = cue.sent
+        src = None
+        for t in sent:
+            if t.i >= cue.i:
+                break
+            if t.dep_ in _SUBJ_DEPS:
+                src = t
+        return Found(
+            kind="direct",
+            cue=[cue],
+            content=[(follow.start, follow.end)],
+            source=_source_tokens(src, cue) if src is not None else [],
+            source_head=src,
+            quotes=[(follow.start, follow.end)],
+            confidence=prob,
+            cue_head=cue,
+        )
+
+    # -- quotes that run on ----------------------------------------------------
+
+    def _continue_quotes(
+        self, doc: Doc, found: list[Found], quotes: Sequence[Quote], used: set[int]
+    ) -> None:
+        """Extend a direct quote over the quoted sentences that follow it.
+
+        ""...," Putin said. "Either they ..."" and a quote whose paragraph ends
+        open and whose next paragraph opens again belong to the same content,
+        until another attribution or unquoted text intervenes.
+        """
+        if not quotes:
+            return
+        text = doc.text
+        claimed = [(s, e) for f in found for s, e in f.content]
+        claimed += [(t.idx, t.idx + len(t.text)) for f in found for t in f.cue]
+        starts = sorted(claimed)
+
+        def is_claimed(s: int, e: int) -> bool:
+            return any(a < e and s < b for a, b in starts)
+
+        for item in found:
+            if not item.quotes or item.kind not in ("direct", "mixed"):
+                continue
+            last_end = max(e for _, e in item.content + [(t.idx, t.idx + 1) for t in item.cue])
+            for q in quotes:
+                if q.start < last_end:
+                    continue
+                gap = text[last_end : q.start]
+                # only punctuation, whitespace, and at most one paragraph break
+                if gap.strip(" \t\n.,;—–-") or gap.count("\n") > 2:
+                    break
+                if is_claimed(q.start, q.end):
+                    break
+                item.content = _merge([*item.content, (q.start, q.end)])
+                item.quotes = _merge([*item.quotes, (q.start, q.end)])
+                last_end = q.end
+
+    # -- nesting ---------------------------------------------------------------
+
+    def _nest(self, found: list[Found], by_cue: dict[int, int]) -> None:
+        """"Citing X, Y reported ..." -> Y's attribution goes via X's."""
+        for idx, item in enumerate(found):
+            head = item.cue_head
+            if head is None:
+                continue
+            lemma = head.lemma_.lower()
+            if lemma not in CITING_LEMMAS and lemma != "according":
+                continue
+            outer_tok = head.head
+            while outer_tok.i not in by_cue and outer_tok.head is not outer_tok:
+                if outer_tok.dep_ in ("ROOT",):
+                    break
+                outer_tok = outer_tok.head
+            outer = by_cue.get(outer_tok.i)
+            if outer is None or outer == idx:
+                continue
+            found[outer].via = idx
+            # the cited source says what the outer source reports
+            item.content = list(found[outer].content)
+
+
+_QUOTE_TOKENS = frozenset({'"', "“", "”", "''", "``", "«", "»", "'"})
+
+
+def _quote_mask(doc: Doc, quotes: Sequence[Quote]) -> list[bool]:
+    mask = [False] * len(doc)
+    if not quotes:
+        return mask
+    qi = 0
+    for tok in doc:
+        while qi < len(quotes) and quotes[qi].end <= tok.idx:
+            qi += 1
+        if qi < len(quotes) and quotes[qi].start < tok.idx < quotes[qi].end - 1:
+            mask[tok.i] = True
+    return mask
+
+
+def _snap_to_quotes(
+    content: list[Char], quotes: Sequence[Quote], cue: Token
+) -> tuple[list[Char], list[Char]]:
+    """Stretch content over quotes it overlaps; return the content and its quotes."""
+    cue_start = cue.idx
+    inside: list[Char] = []
+    spans = list(content)
+    lo = min(s for s, _ in spans)
+    hi = max(e for _, e in spans)
+    for q in quotes:
+        if q.end <= lo or q.start >= hi:
+            continue
+        if q.start <= cue_start < q.end:
+            continue
+        inside.append((q.start, q.end))
+        spans.append((q.start, q.end))
+    return _merge(spans), _merge(inside)
+
+
+def _kind(lemma: str, content: list[Char], quotes: list[Char]) -> str:
+    if lemma in BELIEF_LEMMAS:
+        return "belief"
+    if not quotes:
+        return "indirect"
+    total = sum(e - s for s, e in content)
+    quoted = sum(e - s for s, e in quotes)
+    return "direct" if quoted >= 0.9 * total else "mixed"
+
+
+def _cue_tokens(cue: Token) -> list[Token]:
+    """The cue head with its auxiliaries, negation and particles ("has not said")."""
+    toks = [cue]
+    for child in cue.children:
+        if child.dep_ in _CUE_MODIFIERS and abs(child.i - cue.i) <= 3 and child.pos_ != "PUNCT":
+            if child.dep_ == "advmod" and child.lower_ not in ("also", "not", "never", "later"):
+                continue
+            toks.append(child)
+    toks.sort(key=lambda t: t.i)
+    # keep only the contiguous run around the head
+    run = [cue]
+    for t in sorted((t for t in toks if t.i < cue.i), key=lambda t: -t.i):
+        if run[0].i - t.i == 1:
+            run.insert(0, t)
+    for t in (t for t in toks if t.i > cue.i):
+        if t.i - run[-1].i == 1:
+            run.append(t)
+    return run
+
+
+def _noun_source(cue: Token) -> Token | None:
+    """Source of a noun cue: "Trump's statement", "a statement by the mayor"."""
+    for child in cue.children:
+        if child.dep_ == "poss":
+            return child
+    for child in cue.children:
+        if child.dep_ == "prep" and child.lower_ in ("by", "from"):
+            for grand in child.children:
+                if grand.dep_ == "pobj":
+                    return grand
+    if cue.dep_ in ("dobj", "pobj", "attr"):
+        verb = cue.head if cue.dep_ != "pobj" else cue.head.head
+        for child in verb.children:
+            if child.dep_ in _SUBJ_DEPS:
+                return child
+    return None
+
+
+def _time_of(cue: Token) -> Span | None:
+    """A DATE entity that dates the statement: "said on May 16", "said Tuesday"."""
+    for child in cue.children:
+        target = child
+        if child.dep_ == "prep" and child.lower_ in ("on", "in", "at", "during"):
+            target = next((g for g in child.children if g.dep_ == "pobj"), child)
+        elif child.dep_ not in ("npadvmod", "nmod", "advmod", "tmod"):
+            continue
+        if target.ent_type_ == "DATE":
+            doc = cue.doc
+            for ent in doc.ents:
+                if ent.label_ == "DATE" and ent.start <= target.i < ent.end:
+                    return ent
+    return None

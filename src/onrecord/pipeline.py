@@ -1,0 +1,245 @@
+"""The per-document heart of onrecord and its streaming batch form.
+
+``Pipeline.pipe`` runs clean -> annotate (one ``nlp.pipe`` call for the whole
+stream) -> attribute -> resolve -> date, and yields one ``Record`` per input,
+in input order. ``extract`` is the one-document convenience.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from .attribute import Attributor, Found
+from .errors import OnrecordError
+from .quotes import find_quotes
+from .record import Attribution, Content, Cue, Record, Source, TimeRef
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+    from .read import RawDocument
+
+log = logging.getLogger(__name__)
+
+MODES = ("fast", "accurate")
+
+
+@dataclass(slots=True)
+class Options:
+    """Per-run options, set once (by the CLI or the caller) and passed down."""
+
+    clean: bool = True
+    published: str | date | None = None
+    batch_size: int = 64
+
+
+def doc_id(text: str) -> str:
+    """A stable id for a text without a name: a short hash of its content."""
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+@dataclass(slots=True)
+class _Prepared:
+    doc_name: str
+    text: str
+    title: str | None
+    published: date | None
+    credits: list[str]
+    removed: list[Any]
+
+
+class Pipeline:
+    """Load the models once; turn texts into records.
+
+    ``mode="fast"`` (the default) uses the spaCy parse and learned linear
+    models; ``mode="accurate"`` adds the transformer tagger (needs the
+    ``accurate`` extra: onnxruntime and tokenizers).
+    """
+
+    def __init__(self, model: str | None = None, *, mode: str = "fast") -> None:
+        from .model import load_model
+
+        if mode not in MODES:
+            raise OnrecordError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
+        self.mode = mode
+        self.nlp: Language = load_model(model)
+        self.attributor = Attributor()
+        self._combiner: Any = None
+        if mode == "accurate":
+            from .combine import Combiner
+
+            self._combiner = Combiner()
+
+    # -- streaming -----------------------------------------------------------
+
+    def pipe(
+        self,
+        texts: Iterable[str | RawDocument],
+        *,
+        batch_size: int = 64,
+        published: str | date | None = None,
+        clean: bool = True,
+        on_error: Callable[[str, BaseException], None] | None = None,
+    ) -> Iterator[Record]:
+        """Yield one record per text, in order, through one ``nlp.pipe`` call.
+
+        Without ``on_error`` a document that fails raises; with it, the
+        failure is handed to ``on_error(name, exception)`` and the stream goes
+        on (the document yields no record, and the caller has been told).
+        """
+        from .date import parse_published
+
+        default_published = parse_published(published) if published is not None else None
+
+        def prepared() -> Iterator[tuple[str, _Prepared]]:
+            for item in texts:
+                try:
+                    prep = self._prepare(item, default_published, clean)
+                except OnrecordError as exc:
+                    if on_error is None:
+                        raise
+                    on_error(_name_of(item), exc)
+                    continue
+                yield prep.text, prep
+
+        for doc, prep in self.nlp.pipe(prepared(), as_tuples=True, batch_size=batch_size):
+            try:
+                yield self._record(doc, prep)
+            except Exception as exc:  # one bad document never ends the stream
+                if on_error is None:
+                    raise
+                log.exception("failed on %s", prep.doc_name)
+                on_error(prep.doc_name, exc)
+
+    def __call__(
+        self, text: str, *, published: str | date | None = None, clean: bool = True
+    ) -> Record:
+        return next(self.pipe([text], published=published, clean=clean, batch_size=1))
+
+    # -- stages --------------------------------------------------------------
+
+    def _prepare(
+        self, item: str | RawDocument, published: date | None, clean: bool
+    ) -> _Prepared:
+        from .date import parse_published
+
+        if isinstance(item, str):
+            text, name, title, pub = item, None, None, published
+        else:
+            text, name, title = item.text, item.doc, item.title
+            pub = parse_published(item.published) if item.published else published
+        credits: list[str] = []
+        removed: list[Any] = []
+        if clean:
+            from .clean import clean_text
+
+            cleaned = clean_text(text)
+            text = cleaned.text
+            title = title or cleaned.title
+            credits = cleaned.credits
+            removed = cleaned.removed
+        return _Prepared(name or doc_id(text), text, title, pub, credits, removed)
+
+    def _record(self, doc: Doc, prep: _Prepared) -> Record:
+        from .date import find_times
+        from .resolve import resolve
+
+        quotes = find_quotes(doc.text)
+        found = self.attributor(doc, quotes)
+        if self._combiner is not None:
+            found = self._combiner(doc, found, quotes)
+        resolved = resolve(doc, found)
+        times = find_times(doc, prep.published)
+        record = Record(
+            doc=prep.doc_name,
+            text=doc.text,
+            title=prep.title,
+            published=prep.published.isoformat() if prep.published else None,
+            credits=prep.credits,
+            removed=prep.removed,
+            entities=resolved.entities,
+            times=times,
+        )
+        by_span = {t.spans[0]: t for t in times}
+        record.attributions = [
+            _attribution(doc, i, f, found, resolved.sources[i], by_span)
+            for i, f in enumerate(found)
+        ]
+        return record
+
+
+def _name_of(item: object) -> str:
+    return str(getattr(item, "doc", None) or "<text>")
+
+
+def _attribution(
+    doc: Doc,
+    index: int,
+    item: Found,
+    found: list[Found],
+    source: Source | None,
+    times: dict[tuple[int, int], Any],
+) -> Attribution:
+    text = doc.text
+    cue = None
+    if item.cue:
+        spans = _token_spans(item.cue)
+        lemma = item.cue_head.lemma_.lower() if item.cue_head is not None else ""
+        if lemma == "according":
+            lemma = "according to"
+        cue = Cue(" ".join(text[s:e] for s, e in spans), lemma, spans)
+    time = None
+    if item.time is not None:
+        span = (item.time.start_char, item.time.end_char)
+        tx = times.get(span)
+        time = TimeRef(item.time.text, tx.value if tx is not None else None)
+    content_text = " … ".join(text[s:e] for s, e in item.content)
+    return Attribution(
+        id=f"a{index + 1}",
+        kind=item.kind,
+        content=Content(content_text, list(item.content)),
+        quotes=list(item.quotes),
+        cue=cue,
+        source=source,
+        via=f"a{item.via + 1}" if item.via is not None else None,
+        time=time,
+        confidence=item.confidence,
+    )
+
+
+def _token_spans(tokens: list[Any]) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for tok in sorted(tokens, key=lambda t: t.i):
+        s, e = tok.idx, tok.idx + len(tok.text)
+        if spans and s - spans[-1][1] <= 1:
+            spans[-1] = (spans[-1][0], e)
+        else:
+            spans.append((s, e))
+    return spans
+
+
+_default: Pipeline | None = None
+
+
+def extract(
+    text: str,
+    *,
+    published: str | date | None = None,
+    clean: bool = True,
+    model: str | None = None,
+) -> Record:
+    """The record of one article (loads the default pipeline once per process)."""
+    global _default
+    if _default is None or model is not None:
+        pipeline = Pipeline(model)
+        if model is None:
+            _default = pipeline
+    else:
+        pipeline = _default
+    return pipeline(text, published=published, clean=clean)

@@ -1,0 +1,312 @@
+"""Resolve: cluster the people and organizations of an article, point sources at them.
+
+No coreference model installs here, so this is built on the parse and the
+named entities the pipeline already has:
+
+- mentions of a PERSON cluster by name: a full name opens a cluster, a later
+  surname ("Putin", "Putin's") or a title + surname joins the cluster whose
+  name ends with it; ORG / NORP-free organizations cluster by exact name or
+  by their acronym;
+- titles come from pre-modifiers ("Russian President Vladimir Putin") and
+  apposition ("A senior Kremlin aide, Yury Ushakov", "Ushakov, a Kremlin
+  aide");
+- a pronoun source goes to the most recent person mentioned before it,
+  preferring the last resolved speaker; a role source ("the Kremlin aide",
+  "his longtime foreign minister") to the cluster whose titles share its head
+  noun;
+- every source gets a kind (person, organization, media, document, unnamed)
+  and an ``anonymous`` flag when it names nobody ("anonymous officials",
+  "sources", "U.S. media", "reports").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .lexicon import (
+    ANONYMOUS_MODIFIERS,
+    DOCUMENT_NOUNS,
+    MEDIA_NOUNS,
+    ORG_PRONOUNS,
+    PERSON_PRONOUNS,
+    TITLE_NOUNS,
+    UNNAMED_NOUNS,
+)
+from .record import Entity, Source
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
+
+    from .attribute import Found
+
+_ENT_TYPES = {"PERSON": "person", "ORG": "organization", "NORP": "group", "GPE": "place"}
+_MEDIA_NAME = re.compile(
+    r"\b(times|post|news|journal|reuters|associated press|ap|afp|cnn|bbc|fox|nbc|abc|cbs|"
+    r"msnbc|bloomberg|guardian|tribune|herald|gazette|telegraph|breitbart|politico|axios|"
+    r"magazine|daily|press|radio|tv|television|wire|tass|ria|interfax|xinhua|al jazeera|"
+    r"huffington|huffpost|npr|pbs|economist|newsweek|wsj|nyt|usa today|vox|hill)\b",
+    re.IGNORECASE,
+)
+_POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
+_TITLE_STOP = frozenset({"the", "a", "an", "former", "then", "his", "her", "their", "its"})
+
+
+@dataclass(slots=True)
+class _Cluster:
+    id: str
+    name: str
+    type: str
+    titles: list[str] = field(default_factory=list)
+    mentions: list[tuple[int, int]] = field(default_factory=list)
+    key: str = ""
+
+
+@dataclass(slots=True)
+class Resolved:
+    entities: list[Entity]
+    sources: list[Source | None]
+
+
+def _clean_name(text: str) -> str:
+    text = _POSSESSIVE.sub("", text.strip())
+    return re.sub(r"^(?:the|The)\s+", "", text).strip()
+
+
+def _acronym(name: str) -> str:
+    words = [w for w in re.split(r"[\s\-]+", name) if w and w[0].isupper()]
+    return "".join(w[0] for w in words) if len(words) >= 2 else ""
+
+
+def _pre_title(ent: Span) -> str | None:
+    """"Russian President Vladimir Putin" -> "Russian President"."""
+    doc = ent.doc
+    i = ent.start - 1
+    words: list[Token] = []
+    while i >= 0 and i >= ent.start - 6:
+        tok = doc[i]
+        if tok.is_punct or tok.lower_ in _TITLE_STOP or tok.pos_ in ("VERB", "AUX", "ADP"):
+            break
+        if tok.ent_type_ and tok.ent_type_ not in ("NORP", "GPE", "ORG"):
+            break
+        words.insert(0, tok)
+        i -= 1
+    if not words:
+        return None
+    if not any(w.lower_ in TITLE_NOUNS for w in words):
+        return None
+    return " ".join(w.text for w in words)
+
+
+def _appos_title(ent: Span) -> str | None:
+    """"A senior Kremlin aide, Yury Ushakov" / "Ushakov, a Kremlin aide"."""
+    root = ent.root
+    cand: Token | None = None
+    if root.dep_ == "appos" and root.head.pos_ == "NOUN":
+        cand = root.head
+    else:
+        for child in root.children:
+            if child.dep_ == "appos" and child.pos_ == "NOUN":
+                cand = child
+                break
+    if cand is None:
+        return None
+    toks = [
+        t
+        for t in cand.subtree
+        if not (ent.start <= t.i < ent.end) and t.dep_ not in ("det", "punct", "relcl")
+    ]
+    toks = [t for t in toks if t.i <= cand.i or t.dep_ in ("prep", "pobj", "compound", "amod")]
+    if not toks or len(toks) > 8:
+        return None
+    toks.sort(key=lambda t: t.i)
+    return " ".join(t.text for t in toks)
+
+
+def _cluster_entities(doc: Doc) -> tuple[list[_Cluster], dict[int, _Cluster]]:
+    """Clusters of named mentions, and token index -> cluster."""
+    clusters: list[_Cluster] = []
+    by_token: dict[int, _Cluster] = {}
+    persons: list[_Cluster] = []
+    by_key: dict[str, _Cluster] = {}
+    for ent in doc.ents:
+        etype = _ENT_TYPES.get(ent.label_)
+        if etype is None or etype in ("place", "group"):
+            continue
+        name = _clean_name(ent.text)
+        if not name or len(name) < 2:
+            continue
+        cluster: _Cluster | None = None
+        if etype == "person":
+            parts = name.split()
+            surname = parts[-1]
+            for c in reversed(persons):
+                cparts = c.name.split()
+                if c.name == name or cparts[-1] == surname or (
+                    len(parts) == 1 and surname in cparts
+                ):
+                    cluster = c
+                    break
+            if cluster is not None and len(parts) > len(cluster.name.split()):
+                cluster.name = name
+        else:
+            key = name.lower()
+            cluster = by_key.get(key) or by_key.get(_acronym(name).lower() or "\0")
+            if cluster is None and key.isupper() is False:
+                cluster = next(
+                    (c for c in clusters if c.type != "person" and _acronym(c.name) == name), None
+                )
+        if cluster is None:
+            if etype == "organization" and _MEDIA_NAME.search(name):
+                etype = "media"
+            cluster = _Cluster(f"e{len(clusters) + 1}", name, etype, key=name.lower())
+            clusters.append(cluster)
+            if etype == "person":
+                persons.append(cluster)
+            else:
+                by_key[name.lower()] = cluster
+                if _acronym(name):
+                    by_key.setdefault(_acronym(name).lower(), cluster)
+        cluster.mentions.append((ent.start_char, ent.end_char))
+        for title in (_pre_title(ent), _appos_title(ent)):
+            if title and title not in cluster.titles:
+                cluster.titles.append(title)
+        for i in range(ent.start, ent.end):
+            by_token[i] = cluster
+    return clusters, by_token
+
+
+def _head_noun(tokens: list[Token], head: Token | None) -> Token | None:
+    if head is not None and head.pos_ in ("NOUN", "PROPN", "PRON"):
+        return head
+    nouns = [t for t in tokens if t.pos_ in ("NOUN", "PROPN", "PRON")]
+    return nouns[-1] if nouns else head
+
+
+class _Resolver:
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.clusters, self.by_token = _cluster_entities(doc)
+        self.last_speaker: _Cluster | None = None
+
+    def resolve(self, item: Found) -> Source | None:
+        if not item.source:
+            return None
+        doc = self.doc
+        toks = sorted(item.source, key=lambda t: t.i)
+        spans = _spans(toks)
+        text = " ".join(doc.text[s:e] for s, e in spans)
+        head = _head_noun(toks, item.source_head)
+        cluster = self._named(toks, head)
+        anonymous = False
+        kind = "unnamed"
+        lower = head.lower_ if head is not None else ""
+        if cluster is None and head is not None and head.pos_ == "PRON":
+            if lower in PERSON_PRONOUNS or lower in ("who", "his", "hers"):
+                cluster = self._pronoun(head)
+                kind = "person"
+            elif lower in ORG_PRONOUNS:
+                kind = "organization" if lower == "it" else "unnamed"
+        elif cluster is None and head is not None:
+            cluster = self._role(head)
+            if cluster is None:
+                kind, anonymous = _unnamed_kind(toks, head)
+        if cluster is not None:
+            kind = cluster.type if cluster.type in ("person", "organization", "media") else kind
+            if kind == "unnamed":
+                kind = "organization"
+            if head is not None and head.i not in self.by_token:
+                cluster.mentions.append((head.idx, head.idx + len(head.text)))
+            if cluster.type == "person":
+                self.last_speaker = cluster
+            return Source(text, spans, cluster.id, cluster.name, False, kind)
+        return Source(text, spans, None, None, anonymous, kind)
+
+    def _named(self, toks: list[Token], head: Token | None) -> _Cluster | None:
+        if head is not None and head.i in self.by_token:
+            return self.by_token[head.i]
+        for t in toks:
+            if t.i in self.by_token and self.by_token[t.i].type in ("person", "organization"):
+                return self.by_token[t.i]
+        return None
+
+    def _pronoun(self, tok: Token) -> _Cluster | None:
+        """The most recent person before ``tok``, preferring the last speaker nearby."""
+        sent_start = tok.sent.start
+        best: _Cluster | None = None
+        best_i = -1
+        for i in range(tok.i - 1, max(-1, sent_start - 120), -1):
+            c = self.by_token.get(i)
+            if c is not None and c.type == "person":
+                best, best_i = c, i
+                break
+        if self.last_speaker is not None and (best is None or tok.i - best_i > 40):
+            return self.last_speaker
+        return best
+
+    def _role(self, head: Token) -> _Cluster | None:
+        """"the Kremlin aide" -> the cluster titled "senior Kremlin aide"."""
+        if head.pos_ != "NOUN" or head.lower_ not in TITLE_NOUNS:
+            return None
+        if not any(c.dep_ in ("det", "poss") and c.lower_ != "a" for c in head.children):
+            return None
+        words = {head.lower_} | {
+            c.lower_ for c in head.children if c.dep_ in ("compound", "amod")
+        }
+        best: _Cluster | None = None
+        best_score = 0
+        for c in self.clusters:
+            if c.type != "person":
+                continue
+            for title in c.titles:
+                tw = set(title.lower().split())
+                if head.lower_ not in tw:
+                    continue
+                score = len(words & tw)
+                if score > best_score or (score == best_score and best is not None):
+                    best, best_score = c, score
+        return best
+
+
+def _unnamed_kind(toks: list[Token], head: Token) -> tuple[str, bool]:
+    lemma = head.lemma_.lower()
+    mods = {t.lower_ for t in toks}
+    if lemma in MEDIA_NOUNS or head.lower_ in MEDIA_NOUNS:
+        if lemma in ("report", "reports") or head.lower_ == "reports":
+            return "media", True
+        return "media", not any(t.ent_type_ == "ORG" for t in toks)
+    if lemma in DOCUMENT_NOUNS:
+        return "document", False
+    if lemma in UNNAMED_NOUNS or head.lower_ in UNNAMED_NOUNS:
+        named = any(t.ent_type_ == "PERSON" for t in toks)
+        return ("person", False) if named else ("unnamed", True)
+    if mods & ANONYMOUS_MODIFIERS:
+        return "unnamed", True
+    if head.ent_type_ in ("ORG", "NORP", "GPE"):
+        return "organization", False
+    return "unnamed", False
+
+
+def _spans(toks: list[Token]) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for t in toks:
+        s, e = t.idx, t.idx + len(t.text)
+        if spans and s - spans[-1][1] <= 1:
+            spans[-1] = (spans[-1][0], e)
+        else:
+            spans.append((s, e))
+    return spans
+
+
+def resolve(doc: Doc, found: list[Found]) -> Resolved:
+    """Entities of ``doc`` and one ``Source`` (or None) per found attribution."""
+    resolver = _Resolver(doc)
+    order = sorted(range(len(found)), key=lambda i: found[i].cue[0].i if found[i].cue else 0)
+    sources: list[Source | None] = [None] * len(found)
+    for i in order:
+        sources[i] = resolver.resolve(found[i])
+    entities = [
+        Entity(c.id, c.name, c.type, c.titles, sorted(set(c.mentions))) for c in resolver.clusters
+    ]
+    return Resolved(entities, sources)

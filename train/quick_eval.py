@@ -1,0 +1,60 @@
+"""Score the attribute stage on cached parses (dev-time iteration tool).
+
+    python train/quick_eval.py dev|train [--limit N] [--errors FILE]
+
+Uses the parses cached by train/train_fast.py (cache/<split>.spacy); the
+official numbers come from `onrecord eval`, which parses from scratch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+try:
+    import onrecord.date  # noqa: F401
+except ImportError:  # the date stage is not there yet: score without times
+    import types
+
+    _stub = types.ModuleType("onrecord.date")
+    _stub.find_times = lambda doc, published: []  # type: ignore[attr-defined]
+    _stub.parse_published = lambda v: None  # type: ignore[attr-defined]
+    sys.modules["onrecord.date"] = _stub
+from onrecord.evaluate import load_gold, score  # noqa: E402
+from onrecord.pipeline import Pipeline, _Prepared  # noqa: E402
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("split")
+    ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--mode", default="fast")
+    args = ap.parse_args()
+    from spacy.tokens import DocBin
+
+    pipe = Pipeline(mode=args.mode)
+    names = (ROOT / "cache" / f"{args.split}.names").read_text().split("\n")
+    docs = list(DocBin().from_disk(ROOT / "cache" / f"{args.split}.spacy").get_docs(pipe.nlp.vocab))
+    if args.limit:
+        names, docs = names[: args.limit], docs[: args.limit]
+    gold = load_gold(ROOT.parent / "shared/data/polnear" / args.split)
+    wanted = set(names)
+    gold = [g for g in gold if g.stem in wanted]
+    t0 = time.time()
+    records = {}
+    for name, doc in zip(names, docs, strict=True):
+        records[name] = pipe._record(doc, _Prepared(name, doc.text, None, None, [], []))
+    dt = time.time() - t0
+    report = score(gold, records)
+    print(report.format_table())
+    print(f"{len(docs)} docs, {dt / len(docs) * 1000:.1f} ms/doc after parse")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,184 @@
+"""Train fast mode's cue model on PolNeAR train (dev-time only; needs scikit-learn).
+
+    python train/train_fast.py [--gold ../shared/data/polnear/train] [--out src/onrecord/data]
+
+Every candidate token of every train article (first annotator file per
+article) is labelled 1 when it heads a gold cue span, and described by
+``onrecord.features.cue_features`` — the same function the pipeline calls at
+run time. A logistic regression is fitted on 90% of the articles; the
+threshold that maximises cue F1 on the other 10% is kept; the model is then
+refitted on all of train and written as JSON (feature -> weight).
+
+Parses are cached under ``cache/`` (DocBin) so that re-training is quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from onrecord.attribute import _QUOTE_TOKENS, _quote_mask  # noqa: E402
+from onrecord.evaluate import GoldDocument, load_gold  # noqa: E402
+from onrecord.features import cue_features, is_candidate  # noqa: E402
+from onrecord.model import load_model  # noqa: E402
+from onrecord.quotes import find_quotes  # noqa: E402
+
+log = logging.getLogger("train_fast")
+
+
+def parsed(docs: list[GoldDocument], cache: Path):  # type: ignore[no-untyped-def]
+    """spaCy docs for the gold texts, parsed once and cached."""
+    from spacy.tokens import DocBin
+
+    nlp = load_model()
+    names = [d.stem for d in docs]
+    key = cache / "train.spacy"
+    index = cache / "train.names"
+    if key.exists() and index.exists():
+        cached = dict(
+            zip(
+                index.read_text().split("\n"),
+                DocBin().from_disk(key).get_docs(nlp.vocab),
+                strict=True,
+            )
+        )
+        if all(n in cached for n in names):
+            return [cached[n] for n in names]
+    t0 = time.time()
+    out = list(nlp.pipe((d.text for d in docs), batch_size=32))
+    log.info("parsed %d texts in %.0f s", len(out), time.time() - t0)
+    cache.mkdir(parents=True, exist_ok=True)
+    db = DocBin(store_user_data=False)
+    for doc in out:
+        db.add(doc)
+    db.to_disk(key)
+    index.write_text("\n".join(names))
+    return out
+
+
+def cue_heads(doc, gold: GoldDocument) -> set[int]:  # type: ignore[no-untyped-def]
+    """Token indices that head a gold cue span (the token whose head lies outside it)."""
+    heads: set[int] = set()
+    for att in gold.attributions:
+        toks = {
+            t.i
+            for s, e in att.cue
+            for t in doc.char_span(s, e, alignment_mode="expand") or []
+        }
+        if not toks:
+            continue
+        roots = [i for i in toks if doc[i].head.i not in toks or doc[i].head.i == i]
+        cands = [i for i in roots if is_candidate(doc[i])] or [
+            i for i in sorted(toks) if is_candidate(doc[i])
+        ]
+        if cands:
+            heads.add(cands[0])
+    return heads
+
+
+def examples(doc, gold: GoldDocument | None) -> tuple[list[list[str]], list[int]]:  # type: ignore[no-untyped-def]
+    quotes = find_quotes(doc.text)
+    mask = _quote_mask(doc, quotes)
+    sent_q = {}
+    for sent in doc.sents:
+        has = any(mask[t.i] for t in sent)
+        for t in sent:
+            sent_q[t.i] = has
+    heads = cue_heads(doc, gold) if gold is not None else set()
+    X, y = [], []
+    n = len(doc)
+    for tok in doc:
+        if not is_candidate(tok):
+            continue
+        i = tok.i
+        near = any(doc[j].text in _QUOTE_TOKENS for j in range(max(0, i - 3), min(n, i + 3)) if j != i)
+        X.append(cue_features(tok, mask[i], near, sent_q[i]))
+        y.append(1 if i in heads else 0)
+    return X, y
+
+
+def fit(X: list[list[str]], y: list[int], C: float):  # type: ignore[no-untyped-def]
+    from sklearn.feature_extraction import FeatureHasher  # noqa: F401
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vec = CountVectorizer(analyzer=lambda x: x, binary=True, min_df=2)
+    M = vec.fit_transform(X)
+    clf = LogisticRegression(C=C, max_iter=2000, solver="liblinear")
+    clf.fit(M, y)
+    return vec, clf
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--gold", type=Path, default=ROOT.parent / "shared/data/polnear/train")
+    ap.add_argument("--out", type=Path, default=ROOT / "src/onrecord/data")
+    ap.add_argument("--cache", type=Path, default=ROOT / "cache")
+    ap.add_argument("--C", type=float, default=0.5)
+    args = ap.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+
+    gold = load_gold(args.gold)
+    first: dict[str, GoldDocument] = {}
+    for g in gold:
+        first.setdefault(g.stem, g)
+    docs_gold = list(first.values())
+    docs = parsed(docs_gold, args.cache)
+    per_doc = [examples(d, g) for d, g in zip(docs, docs_gold, strict=True)]
+
+    rng = random.Random(13)
+    order = list(range(len(per_doc)))
+    rng.shuffle(order)
+    cut = len(order) // 10
+    held, fit_ids = order[:cut], order[cut:]
+    X = [x for i in fit_ids for x in per_doc[i][0]]
+    y = [v for i in fit_ids for v in per_doc[i][1]]
+    vec, clf = fit(X, y, args.C)
+    Xh = [x for i in held for x in per_doc[i][0]]
+    yh = [v for i in held for v in per_doc[i][1]]
+    probs = clf.predict_proba(vec.transform(Xh))[:, 1]
+    best = (0.0, 0.5)
+    for thr in [i / 100 for i in range(15, 80)]:
+        tp = sum(1 for p, t in zip(probs, yh, strict=True) if p >= thr and t)
+        fp = sum(1 for p, t in zip(probs, yh, strict=True) if p >= thr and not t)
+        fn = sum(1 for p, t in zip(probs, yh, strict=True) if p < thr and t)
+        f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+        if f1 > best[0]:
+            best = (f1, thr)
+    log.info("held-out cue-head F1 %.3f at threshold %.2f", *best)
+
+    X_all = [x for xs, _ in per_doc for x in xs]
+    y_all = [v for _, ys in per_doc for v in ys]
+    vec, clf = fit(X_all, y_all, args.C)
+    names = vec.get_feature_names_out()
+    weights = {
+        str(n): round(float(w), 4) for n, w in zip(names, clf.coef_[0], strict=True) if abs(w) >= 1e-3
+    }
+    out = args.out / "cue_model.json"
+    out.write_text(
+        json.dumps(
+            {
+                "about": "onrecord fast-mode cue model: logistic regression over "
+                "onrecord.features.cue_features, trained on PolNeAR train by train/train_fast.py",
+                "bias": round(float(clf.intercept_[0]), 4),
+                "threshold": best[1],
+                "heldout_f1": round(best[0], 4),
+                "weights": dict(sorted(weights.items())),
+            },
+            separators=(",", ":"),
+        )
+    )
+    log.info("wrote %s (%d features, %d examples, %d positives)", out, len(weights), len(y_all), sum(y_all))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
