@@ -1,0 +1,344 @@
+"""Read stage: turn input files and bytes into ``RawDocument`` text.
+
+Every reader yields the same ``RawDocument``. Bad input raises (or, for a
+multi-record file, yields) an ``InputError`` with a one-line message saying
+what is wrong and what to do, and a short ``reason``: ``empty``, ``binary``,
+``undecodable``, ``too_large``, ``unreadable``, ``bad_json``, ``bad_field``.
+
+Decoding: UTF-8 first (a UTF-8 BOM is stripped; UTF-16/UTF-32 with a BOM are
+decoded too), then the encoding charset_normalizer detects, which is logged
+and returned. windows-1252 wins whenever it reads the bytes as well as the
+detected encoding (the same text, or the same "chaos" score): short texts are
+ambiguous between a dozen single-byte code pages, and cp1252 is by far the
+most common of them (the web treats "latin-1" labels as windows-1252 too).
+
+Newlines: by default the text is returned exactly as decoded (``\\r\\n``
+stays ``\\r\\n``), so that character offsets into an uncleaned text index the
+input file's characters exactly (only a byte-order mark, which is not text,
+is dropped). ``normalize_newlines=True`` turns ``\\r\\n`` and lone ``\\r`` into
+``\\n`` for callers that want it; the cleaner copes with either.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import logging
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from .errors import InputError
+
+log = logging.getLogger(__name__)
+
+#: default cap on one document's size, in bytes of encoded text (5 MB)
+MAX_TEXT_BYTES = 5_000_000
+#: share of control characters (other than whitespace) above which text is "binary"
+MAX_CONTROL_SHARE = 0.05
+#: how much of a text is sampled for the control-character check
+_CONTROL_SAMPLE = 65_536
+#: a JSON line may be this many times larger than its text (escapes such as \\uXXXX)
+_JSON_OVERHEAD = 6
+
+#: byte-order marks, longest first (the UTF-32 LE mark starts with the UTF-16 LE one)
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+#: control characters (Unicode category Cc) other than \t \n \v \f \r
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
+@dataclass(slots=True)
+class RawDocument:
+    """One input document, decoded, before cleaning."""
+
+    doc: str
+    text: str
+    encoding: str
+    path: str | None
+    published: str | None = None
+    title: str | None = None
+    url: str | None = None
+
+
+class RecordError(InputError):
+    """A bad record inside a multi-record file (a JSON Lines line).
+
+    It is yielded in the record's place so that one bad line never stops the
+    file; ``line`` is 1-based and ``doc`` is the record's id when it had one.
+    """
+
+    def __init__(
+        self, message: str, *, reason: str, path: str, line: int, doc: str | None = None
+    ) -> None:
+        super().__init__(message, reason=reason)
+        self.path = path
+        self.line = line
+        self.doc = doc
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / 1_000_000:.1f} MB" if n >= 100_000 else f"{n:,} bytes"
+
+
+def _too_large(name: str, size: int, max_bytes: int) -> InputError:
+    return InputError(
+        f"{name}: {_megabytes(size)} is over the {_megabytes(max_bytes)} limit for one "
+        "document; split it, or raise the limit (max_bytes)",
+        reason="too_large",
+    )
+
+
+def _control_share(text: str) -> float:
+    sample = text[:_CONTROL_SAMPLE]
+    return len(_CONTROLS.findall(sample)) / len(sample) if sample else 0.0
+
+
+def _detect(data: bytes, *, name: str) -> tuple[str, str]:
+    """Decode non-UTF-8 bytes with charset_normalizer; cp1252 wins ties."""
+    from charset_normalizer import from_bytes
+
+    matches = from_bytes(data)
+    best = matches.best()
+    if best is None:
+        raise InputError(
+            f"{name}: the bytes are not UTF-8 and no text encoding fits them; "
+            "re-save the file as UTF-8",
+            reason="undecodable",
+        )
+    text, encoding = str(best), str(best.encoding)
+    if encoding != "cp1252":
+        try:
+            western = data.decode("cp1252")
+        except UnicodeDecodeError:
+            western = None
+        tied = any(m.encoding == "cp1252" and m.chaos <= best.chaos + 0.01 for m in matches)
+        if western is not None and (western == text or tied):
+            text, encoding = western, "cp1252"
+    log.info("%s: not UTF-8; decoded as %s", name, encoding)
+    return text, encoding
+
+
+def decode_bytes(data: bytes, *, name: str, max_bytes: int = MAX_TEXT_BYTES) -> tuple[str, str]:
+    """Decode one document's bytes; return ``(text, encoding)``.
+
+    Raises ``InputError`` with reason ``empty`` (nothing, or only whitespace),
+    ``too_large`` (over ``max_bytes``), ``binary`` (NUL bytes or many control
+    characters) or ``undecodable``. ``name`` is used in messages only.
+    """
+    if not data:
+        raise InputError(f"{name}: the input is empty; give a file with text in it", reason="empty")
+    if len(data) > max_bytes:
+        raise _too_large(name, len(data), max_bytes)
+
+    text: str | None = None
+    encoding = ""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data[len(bom) :].decode(codec.removesuffix("-sig"))
+            except UnicodeDecodeError as exc:
+                raise InputError(
+                    f"{name}: starts with a {codec} byte-order mark but is not valid {codec} "
+                    f"({exc.reason} at byte {exc.start}); re-save the file as UTF-8",
+                    reason="undecodable",
+                ) from exc
+            encoding = codec
+            break
+    if text is None:
+        if b"\x00" in data:
+            raise InputError(
+                f"{name}: looks like binary data (it contains NUL bytes), not text; "
+                "give a text file (UTF-16 text needs a byte-order mark)",
+                reason="binary",
+            )
+        try:
+            text, encoding = data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            text, encoding = _detect(data, name=name)
+
+    if _control_share(text) > MAX_CONTROL_SHARE:
+        raise InputError(
+            f"{name}: looks like binary data (over {MAX_CONTROL_SHARE:.0%} control "
+            "characters), not text; give a text file",
+            reason="binary",
+        )
+    if not text.strip():
+        raise InputError(
+            f"{name}: the input has only whitespace; give a file with text in it",
+            reason="empty",
+        )
+    return text, encoding
+
+
+def normalize_newlines(text: str) -> str:
+    """``\\r\\n`` and lone ``\\r`` become ``\\n``."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# the readers' keyword argument of the same name shadows the function inside them
+_normalize = normalize_newlines
+
+
+def read_text_file(
+    path: Path,
+    *,
+    doc: str | None = None,
+    max_bytes: int = MAX_TEXT_BYTES,
+    normalize_newlines: bool = False,
+) -> RawDocument:
+    """Read one plain-text file; the document id is ``doc`` or the file's stem."""
+    path = Path(path)
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise _too_large(name, size, max_bytes)
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise InputError(f"{name}: no such file; check the path", reason="unreadable") from exc
+    except IsADirectoryError as exc:
+        raise InputError(
+            f"{name}: is a directory; give the files in it (e.g. {name}/*.txt)",
+            reason="unreadable",
+        ) from exc
+    except OSError as exc:
+        raise InputError(
+            f"{name}: cannot be read ({exc.strerror or exc}); check its permissions",
+            reason="unreadable",
+        ) from exc
+    text, encoding = decode_bytes(data, name=name, max_bytes=max_bytes)
+    if normalize_newlines:
+        text = _normalize(text)
+    return RawDocument(doc=doc or path.stem, text=text, encoding=encoding, path=name)
+
+
+def read_stdin(
+    *,
+    doc: str = "stdin",
+    max_bytes: int = MAX_TEXT_BYTES,
+    normalize_newlines: bool = False,
+    stream: BinaryIO | None = None,
+) -> RawDocument:
+    """Read one document from standard input (or ``stream``, a binary file object)."""
+    source = stream if stream is not None else sys.stdin.buffer
+    data = source.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise InputError(
+            f"<stdin>: more than {_megabytes(max_bytes)}, the limit for one document; "
+            "split it, or raise the limit (max_bytes)",
+            reason="too_large",
+        )
+    text, encoding = decode_bytes(data, name="<stdin>", max_bytes=max_bytes)
+    if normalize_newlines:
+        text = _normalize(text)
+    return RawDocument(doc=doc, text=text, encoding=encoding, path=None)
+
+
+#: optional JSON Lines fields copied onto the RawDocument
+_JSONL_FIELDS = ("url", "published", "title")
+
+
+def read_jsonl(
+    path: Path,
+    *,
+    max_bytes: int = MAX_TEXT_BYTES,
+    normalize_newlines: bool = False,
+) -> Iterator[RawDocument | RecordError]:
+    """Stream the documents of a JSON Lines file, one object per line.
+
+    Each object needs ``text`` (a string); ``id``, ``url``, ``published`` and
+    ``title`` are optional. A document without ``id`` gets ``<stem>-<line>``.
+    A bad line is yielded as a ``RecordError`` (an ``InputError`` naming the
+    line) and reading goes on; blank lines are skipped. A file that cannot be
+    opened at all raises ``InputError``.
+    """
+    path = Path(path)
+    name = str(path)
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError as exc:
+        raise InputError(f"{name}: no such file; check the path", reason="unreadable") from exc
+    except OSError as exc:
+        raise InputError(
+            f"{name}: cannot be read ({exc.strerror or exc}); check the path and permissions",
+            reason="unreadable",
+        ) from exc
+    with handle:
+        for lineno, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            try:
+                document = _jsonl_document(raw, path=path, lineno=lineno, max_bytes=max_bytes)
+            except RecordError as exc:
+                log.debug("%s", exc)
+                yield exc
+                continue
+            if normalize_newlines:
+                document.text = _normalize(document.text)
+            yield document
+
+
+def _jsonl_document(raw: bytes, *, path: Path, lineno: int, max_bytes: int) -> RawDocument:
+    """One JSON Lines line as a RawDocument; raises RecordError naming the line."""
+    name = str(path)
+    doc: str | None = None
+
+    def bad(message: str, reason: str) -> RecordError:
+        return RecordError(
+            f"{name}:{lineno}: {message}", reason=reason, path=name, line=lineno, doc=doc
+        )
+
+    if len(raw) > max_bytes * _JSON_OVERHEAD:
+        raise bad(
+            f"the line is {_megabytes(len(raw))}, over the limit for one document; "
+            "split the document",
+            "too_large",
+        )
+    try:
+        obj = json.loads(raw)
+    except UnicodeDecodeError as exc:
+        raise bad("the line is not UTF-8; re-save the file as UTF-8", "undecodable") from exc
+    except json.JSONDecodeError as exc:
+        raise bad(
+            f"not valid JSON ({exc.msg}, column {exc.colno}); fix or drop the line", "bad_json"
+        ) from exc
+    if not isinstance(obj, dict):
+        raise bad(f"expected a JSON object, got {type(obj).__name__}", "bad_json")
+    raw_id = obj.get("id")
+    if raw_id is not None and (isinstance(raw_id, bool) or not isinstance(raw_id, str | int)):
+        raise bad('"id" must be a string or a number', "bad_field")
+    doc = str(raw_id) if raw_id is not None else f"{path.stem}-{lineno}"
+    text = obj.get("text")
+    if not isinstance(text, str):
+        problem = "no" if text is None else "a non-string"
+        raise bad(f'the object has {problem} "text" field; every line needs one', "bad_field")
+    for key in _JSONL_FIELDS:
+        if obj.get(key) is not None and not isinstance(obj[key], str):
+            raise bad(f"field {key!r} must be a string or null", "bad_field")
+    if not text.strip():
+        raise bad("the text is empty; drop the line or give it text", "empty")
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > max_bytes:
+        raise bad(
+            f"the text is {_megabytes(size)}, over the {_megabytes(max_bytes)} limit; "
+            "split the document or raise the limit (max_bytes)",
+            "too_large",
+        )
+    return RawDocument(
+        doc=doc,
+        text=text,
+        encoding="utf-8",
+        path=name,
+        published=obj.get("published"),
+        title=obj.get("title"),
+        url=obj.get("url"),
+    )
