@@ -34,12 +34,28 @@ def main() -> int:
     ap.add_argument("split")
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--mode", default="fast")
+    ap.add_argument(
+        "--heldout",
+        action="store_true",
+        help="score the 10%% of train the 90%% cue model has not seen (split must be train)",
+    )
+    ap.add_argument("--threshold", type=float, help="override the cue model's threshold")
     args = ap.parse_args()
     from spacy.tokens import DocBin
+
+    from onrecord.attribute import Attributor, CueModel
 
     pipe = Pipeline(mode=args.mode)
     names = (ROOT / "cache" / f"{args.split}.names").read_text().split("\n")
     docs = list(DocBin().from_disk(ROOT / "cache" / f"{args.split}.spacy").get_docs(pipe.nlp.vocab))
+    if args.heldout:
+        keep = set((ROOT / "cache" / "heldout.names").read_text().split("\n"))
+        pairs = [(n, d) for n, d in zip(names, docs, strict=True) if n in keep]
+        names, docs = [n for n, _ in pairs], [d for _, d in pairs]
+        pipe.attributor = Attributor(CueModel.load(ROOT / "cache" / "cue_model.heldout.json"))
+    if args.threshold is not None:
+        pipe.attributor.cue_model.threshold = args.threshold
+    docs = list(pipe.nlp.get_pipe("tok2vec").pipe(docs))  # DocBin keeps no tensors
     if args.limit:
         names, docs = names[: args.limit], docs[: args.limit]
     gold = load_gold(ROOT.parent / "shared/data/polnear" / args.split)

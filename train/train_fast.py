@@ -32,6 +32,7 @@ from onrecord.model import load_model  # noqa: E402
 from onrecord.quotes import find_quotes  # noqa: E402
 
 log = logging.getLogger("train_fast")
+DENSE_SCALE = 1.0
 
 
 def parsed(docs: list[GoldDocument], cache: Path):  # type: ignore[no-untyped-def]
@@ -51,7 +52,8 @@ def parsed(docs: list[GoldDocument], cache: Path):  # type: ignore[no-untyped-de
             )
         )
         if all(n in cached for n in names):
-            return [cached[n] for n in names]
+            # DocBin keeps no tensors: recompute the tok2vec output (doc.tensor)
+            return list(nlp.get_pipe("tok2vec").pipe(cached[n] for n in names))
     t0 = time.time()
     out = list(nlp.pipe((d.text for d in docs), batch_size=32))
     log.info("parsed %d texts in %.0f s", len(out), time.time() - t0)
@@ -84,7 +86,7 @@ def cue_heads(doc, gold: GoldDocument) -> set[int]:  # type: ignore[no-untyped-d
     return heads
 
 
-def examples(doc, gold: GoldDocument | None) -> tuple[list[list[str]], list[int]]:  # type: ignore[no-untyped-def]
+def examples(doc, gold: GoldDocument | None):  # type: ignore[no-untyped-def]
     quotes = find_quotes(doc.text)
     mask = _quote_mask(doc, quotes)
     sent_q = {}
@@ -93,7 +95,7 @@ def examples(doc, gold: GoldDocument | None) -> tuple[list[list[str]], list[int]
         for t in sent:
             sent_q[t.i] = has
     heads = cue_heads(doc, gold) if gold is not None else set()
-    X, y = [], []
+    X, y, D = [], [], []
     n = len(doc)
     for tok in doc:
         if not is_candidate(tok):
@@ -102,19 +104,30 @@ def examples(doc, gold: GoldDocument | None) -> tuple[list[list[str]], list[int]
         near = any(doc[j].text in _QUOTE_TOKENS for j in range(max(0, i - 3), min(n, i + 3)) if j != i)
         X.append(cue_features(tok, mask[i], near, sent_q[i]))
         y.append(1 if i in heads else 0)
-    return X, y
+        D.append(doc.tensor[i])
+    return X, y, D
 
 
-def fit(X: list[list[str]], y: list[int], C: float):  # type: ignore[no-untyped-def]
-    from sklearn.feature_extraction import FeatureHasher  # noqa: F401
+def fit(X, y, D, C: float):  # type: ignore[no-untyped-def]
     from sklearn.feature_extraction.text import CountVectorizer
     from sklearn.linear_model import LogisticRegression
 
     vec = CountVectorizer(analyzer=lambda x: x, binary=True, min_df=2)
-    M = vec.fit_transform(X)
-    clf = LogisticRegression(C=C, max_iter=2000, solver="liblinear")
+    M = matrix(vec.fit_transform(X), D)
+    clf = LogisticRegression(C=C, max_iter=3000, solver="liblinear")
     clf.fit(M, y)
     return vec, clf
+
+
+def matrix(sparse, D):  # type: ignore[no-untyped-def]
+    """Sparse indicator features beside the dense tok2vec row (scaled by DENSE_SCALE)."""
+    import numpy as np
+    from scipy.sparse import csr_matrix, hstack
+
+    if not len(D):
+        return sparse
+    dense = csr_matrix(np.asarray(D, dtype=np.float32) * DENSE_SCALE)
+    return hstack([sparse, dense]).tocsr()
 
 
 def main() -> int:
@@ -141,10 +154,12 @@ def main() -> int:
     held, fit_ids = order[:cut], order[cut:]
     X = [x for i in fit_ids for x in per_doc[i][0]]
     y = [v for i in fit_ids for v in per_doc[i][1]]
-    vec, clf = fit(X, y, args.C)
+    D = [v for i in fit_ids for v in per_doc[i][2]]
+    vec, clf = fit(X, y, D, args.C)
     Xh = [x for i in held for x in per_doc[i][0]]
     yh = [v for i in held for v in per_doc[i][1]]
-    probs = clf.predict_proba(vec.transform(Xh))[:, 1]
+    Dh = [v for i in held for v in per_doc[i][2]]
+    probs = clf.predict_proba(matrix(vec.transform(Xh), Dh))[:, 1]
     best = (0.0, 0.5)
     for thr in [i / 100 for i in range(15, 80)]:
         tp = sum(1 for p, t in zip(probs, yh, strict=True) if p >= thr and t)
@@ -154,15 +169,30 @@ def main() -> int:
         if f1 > best[0]:
             best = (f1, thr)
     log.info("held-out cue-head F1 %.3f at threshold %.2f", *best)
+    # the 90% model and the held-out names, for tuning the stages after the cue
+    # model on train articles it has not seen (train/quick_eval.py --heldout)
+    write_model(vec, clf, best, args.cache / "cue_model.heldout.json")
+    (args.cache / "heldout.names").write_text("\n".join(docs_gold[i].stem for i in held))
 
-    X_all = [x for xs, _ in per_doc for x in xs]
-    y_all = [v for _, ys in per_doc for v in ys]
-    vec, clf = fit(X_all, y_all, args.C)
-    names = vec.get_feature_names_out()
-    weights = {
-        str(n): round(float(w), 4) for n, w in zip(names, clf.coef_[0], strict=True) if abs(w) >= 1e-3
-    }
+    X_all = [x for xs, _, _ in per_doc for x in xs]
+    y_all = [v for _, ys, _ in per_doc for v in ys]
+    D_all = [v for _, _, ds in per_doc for v in ds]
+    vec, clf = fit(X_all, y_all, D_all, args.C)
     out = args.out / "cue_model.json"
+    write_model(vec, clf, best, out)
+    log.info("wrote %s (%d examples, %d positives)", out, len(y_all), sum(y_all))
+    return 0
+
+
+def write_model(vec, clf, best: tuple[float, float], out: Path) -> None:  # type: ignore[no-untyped-def]
+    names = vec.get_feature_names_out()
+    coef = clf.coef_[0]
+    weights = {
+        str(n): round(float(w), 3)
+        for n, w in zip(names, coef[: len(names)], strict=True)
+        if abs(w) >= 0.01
+    }
+    dense = [round(float(w) * DENSE_SCALE, 5) for w in coef[len(names) :]]
     out.write_text(
         json.dumps(
             {
@@ -171,13 +201,12 @@ def main() -> int:
                 "bias": round(float(clf.intercept_[0]), 4),
                 "threshold": best[1],
                 "heldout_f1": round(best[0], 4),
+                "dense": dense,
                 "weights": dict(sorted(weights.items())),
             },
             separators=(",", ":"),
         )
     )
-    log.info("wrote %s (%d features, %d examples, %d positives)", out, len(weights), len(y_all), sum(y_all))
-    return 0
 
 
 if __name__ == "__main__":

@@ -30,6 +30,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from .errors import ModelNotFoundError
 from .features import cue_features, is_candidate
 from .lexicon import BELIEF_LEMMAS, CITING_LEMMAS, SPEECH_LEMMAS
@@ -48,6 +50,7 @@ _OBJ_DEPS = ("dobj", "attr", "oprd")
 _CONTENT_PREPS = frozenset({"about", "of", "on", "over", "against", "for", "that", "with", "to"})
 _PAREN_DEPS = frozenset({"parataxis", "advcl", "ccomp", "conj", "dep"})
 _EDGE_PUNCT = frozenset({",", ";", ":", "—", "–", "-", "--", "(", ")"})
+_SIBLING_CUE_DEPS = frozenset({"advcl", "conj", "parataxis"})
 _CUE_MODIFIERS = frozenset({"aux", "auxpass", "neg", "advmod", "prt"})
 
 
@@ -70,10 +73,18 @@ class Found:
 class CueModel:
     """A logistic-regression scorer over ``features.cue_features`` strings."""
 
-    def __init__(self, weights: dict[str, float], bias: float, threshold: float) -> None:
+    def __init__(
+        self,
+        weights: dict[str, float],
+        bias: float,
+        threshold: float,
+        dense: list[float] | None = None,
+    ) -> None:
         self.weights = weights
         self.bias = bias
         self.threshold = threshold
+        #: weights over the tok2vec output (``doc.tensor``), when the model has them
+        self.dense = np.asarray(dense, dtype=np.float32) if dense else None
 
     @classmethod
     def load(cls, path: Path | None = None) -> CueModel:
@@ -88,11 +99,24 @@ class CueModel:
                 "`make train-fast`"
             ) from exc
         data = json.loads(raw)
-        return cls(data["weights"], float(data["bias"]), float(data.get("threshold", 0.5)))
+        return cls(
+            data["weights"],
+            float(data["bias"]),
+            float(data.get("threshold", 0.5)),
+            data.get("dense"),
+        )
 
-    def probability(self, feats: Iterable[str]) -> float:
+    def dense_scores(self, doc: Doc) -> np.ndarray | None:
+        """Each token's dense contribution (one matrix product per document)."""
+        if self.dense is None or doc.tensor is None or doc.tensor.shape[0] != len(doc):
+            return None
+        if doc.tensor.shape[1] != self.dense.shape[0]:
+            return None
+        return np.asarray(doc.tensor @ self.dense)
+
+    def probability(self, feats: Iterable[str], extra: float = 0.0) -> float:
         w = self.weights
-        z = self.bias
+        z = self.bias + extra
         for f in feats:
             z += w.get(f, 0.0)
         if z < -30:
@@ -227,6 +251,7 @@ class Attributor:
                 sent_has_quote[t.i] = has
         out = []
         n = len(doc)
+        dense = self.cue_model.dense_scores(doc)
         for tok in doc:
             if not is_candidate(tok):
                 continue
@@ -235,25 +260,28 @@ class Attributor:
                 doc[j].text in _QUOTE_TOKENS for j in range(max(0, i - 3), min(n, i + 3)) if j != i
             )
             feats = cue_features(tok, in_quote[i], near, sent_has_quote[i])
-            out.append((tok, self.cue_model.probability(feats)))
+            extra = float(dense[i]) if dense is not None else 0.0
+            out.append((tok, self.cue_model.probability(feats, extra)))
         return out
 
     # -- the whole stage -----------------------------------------------------
 
-    def __call__(self, doc: Doc, quotes: Sequence[Quote]) -> list[Found]:
+    def __call__(self, doc: Doc, quotes: Sequence[Quote], text: str | None = None) -> list[Found]:
+        text = doc.text if text is None else text
+        dates = {i: ent for ent in doc.ents if ent.label_ == "DATE" for i in range(ent.start, ent.end)}
         threshold = self.cue_model.threshold
         cues = [(t, p) for t, p in self.score_cues(doc, quotes) if p >= threshold]
         cue_ids = {t.i for t, _ in cues}
         found: list[Found] = []
         by_cue: dict[int, int] = {}
-        used_quotes: set[int] = set()
         for tok, prob in cues:
             item = self._build(doc, tok, prob, quotes, cue_ids)
             if item is None:
                 continue
+            item.time = _time_of(tok, dates)
             by_cue[tok.i] = len(found)
             found.append(item)
-        self._continue_quotes(doc, found, quotes, used_quotes)
+        self._continue_quotes(text, found, quotes)
         self._nest(found, by_cue)
         return found
 
@@ -266,12 +294,15 @@ class Attributor:
         cue_ids: set[int],
     ) -> Found | None:
         lemma = cue.lemma_.lower()
-        if lemma == "according" or (cue.text == "to" and cue.head.lower_ == "according"):
+        if cue.lower_ == "according":
             return self._according_to(doc, cue, prob)
         if cue.text == ":":
             return self._colon(doc, cue, prob, quotes)
         content_toks: list[Token] = []
-        exclude = {cue.i}
+        # another cue hanging beside this one ("..., adding that ...") is not content
+        exclude = {cue.i} | {
+            i for i in cue_ids if i != cue.i and doc[i].dep_ in _SIBLING_CUE_DEPS
+        }
         src = None
         for child in cue.children:
             if child.dep_ in _SUBJ_DEPS and child.dep_ != "csubj":
@@ -306,6 +337,14 @@ class Attributor:
                 ]
             for c in objs:
                 content_toks.extend(_subtree(c, exclude))
+            if objs:
+                # "mentioned China as a suspect", "urged her to take the slot"
+                for c in cue.children:
+                    if c.i > objs[0].i and (
+                        c.dep_ in ("xcomp", "oprd", "ccomp", "acomp")
+                        or (c.dep_ == "prep" and c.lower_ == "as")
+                    ):
+                        content_toks.extend(_subtree(c, exclude))
         if not content_toks:
             # 3. the cue comments on the clause it hangs from ("..., he said", "as X noted")
             head = cue.head
@@ -314,7 +353,12 @@ class Attributor:
                 content_toks = _subtree(head, skip)
         content = _runs(content_toks)
         if not content:
-            return None
+            # 4. a quote right beside the cue's clause: '"Is that all?" Trump said.'
+            #    (the parser split the sentence after "?") or 'said "..."'
+            near = _adjacent_quote(doc.text, cue, quotes)
+            if near is None:
+                return None
+            content = [near]
         content, quote_spans = _snap_to_quotes(content, quotes, cue)
         kind = _kind(lemma, content, quote_spans)
         source = _source_tokens(src, cue) if src is not None else []
@@ -327,7 +371,6 @@ class Attributor:
             source_head=src,
             quotes=quote_spans,
             confidence=prob,
-            time=_time_of(cue),
             cue_head=cue,
         )
 
@@ -360,10 +403,11 @@ class Attributor:
         )
 
     def _colon(self, doc: Doc, cue: Token, prob: float, quotes: Sequence[Quote]) -> Found | None:
-        # "X added: "..."" - the colon is the cue only when a quote follows it
+        # "X added: "..."" - the colon is the cue only when a quote follows it;
+        # "Carson: Cruz taking approach" - or it follows a name opening a line
         follow = next((q for q in quotes if 0 <= q.start - (cue.idx + 1) <= 2), None)
         if follow is None:
-            return None
+            return self._headline_colon(doc, cue, prob)
         sent = cue.sent
         src = None
         for t in sent:
@@ -382,11 +426,35 @@ class Attributor:
             cue_head=cue,
         )
 
+    def _headline_colon(self, doc: Doc, cue: Token, prob: float) -> Found | None:
+        """"Report: Walker to speak at convention" / "Carson: Cruz taking ..."."""
+        start = cue.i
+        while start > 0 and "\n" not in doc[start - 1].text and cue.i - start < 4:
+            start -= 1
+        if start > 0 and "\n" not in doc[start - 1].text:
+            return None
+        name = [t for t in doc[start : cue.i] if not t.is_space]
+        if not name or any(t.pos_ not in ("PROPN", "NOUN") for t in name):
+            return None
+        end = cue.i + 1
+        while end < len(doc) and "\n" not in doc[end].text:
+            end += 1
+        content = _runs(doc[cue.i + 1 : end])
+        if not content:
+            return None
+        return Found(
+            kind="indirect",
+            cue=[cue],
+            content=content,
+            source=name,
+            source_head=name[-1],
+            confidence=prob,
+            cue_head=cue,
+        )
+
     # -- quotes that run on ----------------------------------------------------
 
-    def _continue_quotes(
-        self, doc: Doc, found: list[Found], quotes: Sequence[Quote], used: set[int]
-    ) -> None:
+    def _continue_quotes(self, text: str, found: list[Found], quotes: Sequence[Quote]) -> None:
         """Extend a direct quote over the quoted sentences that follow it.
 
         ""...," Putin said. "Either they ..."" and a quote whose paragraph ends
@@ -395,7 +463,6 @@ class Attributor:
         """
         if not quotes:
             return
-        text = doc.text
         claimed = [(s, e) for f in found for s, e in f.content]
         claimed += [(t.idx, t.idx + len(t.text)) for f in found for t in f.cue]
         starts = sorted(claimed)
@@ -404,32 +471,39 @@ class Attributor:
             return any(a < e and s < b for a, b in starts)
 
         for item in found:
-            if not item.quotes or item.kind not in ("direct", "mixed"):
+            if not item.quotes or item.kind not in ("direct", "mixed") or item.cue_head is None:
                 continue
-            last_end = max(e for _, e in item.content + [(t.idx, t.idx + 1) for t in item.cue])
+            sent_end = item.cue_head.sent.end_char
+            last_end = max(sent_end, *(e for _, e in item.content))
+            last_closed = True
             for q in quotes:
                 if q.start < last_end:
+                    if q.end > last_end and q.start < sent_end:
+                        last_closed = q.closed
                     continue
                 gap = text[last_end : q.start]
-                # only punctuation, whitespace, and at most one paragraph break
-                if gap.strip(" \t\n.,;—–-") or gap.count("\n") > 2:
+                if gap.strip():
+                    break
+                # a new paragraph continues the quote only when the last one ran open
+                if "\n" in gap and last_closed:
                     break
                 if is_claimed(q.start, q.end):
                     break
                 item.content = _merge([*item.content, (q.start, q.end)])
                 item.quotes = _merge([*item.quotes, (q.start, q.end)])
                 last_end = q.end
+                last_closed = q.closed
 
     # -- nesting ---------------------------------------------------------------
 
     def _nest(self, found: list[Found], by_cue: dict[int, int]) -> None:
-        """"Citing X, Y reported ..." -> Y's attribution goes via X's."""
+        """ "Citing X, Y reported ..." -> Y's attribution goes via X's."""
         for idx, item in enumerate(found):
             head = item.cue_head
             if head is None:
                 continue
             lemma = head.lemma_.lower()
-            if lemma not in CITING_LEMMAS and lemma != "according":
+            if lemma not in CITING_LEMMAS and head.lower_ != "according":
                 continue
             outer_tok = head.head
             while outer_tok.i not in by_cue and outer_tok.head is not outer_tok:
@@ -477,6 +551,22 @@ def _snap_to_quotes(
         inside.append((q.start, q.end))
         spans.append((q.start, q.end))
     return _merge(spans), _merge(inside)
+
+
+def _adjacent_quote(text: str, cue: Token, quotes: Sequence[Quote]) -> Char | None:
+    """A quote that ends just before the cue's sentence, or starts just after the cue."""
+    sent = cue.sent
+    before = text[: sent.start_char].rstrip(" \t")
+    after_cue = cue.idx + len(cue.text)
+    for q in quotes:
+        if q.end == len(before) and q.end <= sent.start_char:
+            return (q.start, q.end)
+        gap = text[after_cue : q.start]
+        if q.start >= after_cue and len(gap) <= 3 and not gap.strip(" :,"):
+            return (q.start, q.end)
+        if q.start > after_cue + 3:
+            break
+    return None
 
 
 def _kind(lemma: str, content: list[Char], quotes: list[Char]) -> str:
@@ -527,7 +617,7 @@ def _noun_source(cue: Token) -> Token | None:
     return None
 
 
-def _time_of(cue: Token) -> Span | None:
+def _time_of(cue: Token, dates: dict[int, Span]) -> Span | None:
     """A DATE entity that dates the statement: "said on May 16", "said Tuesday"."""
     for child in cue.children:
         target = child
@@ -535,9 +625,6 @@ def _time_of(cue: Token) -> Span | None:
             target = next((g for g in child.children if g.dep_ == "pobj"), child)
         elif child.dep_ not in ("npadvmod", "nmod", "advmod", "tmod"):
             continue
-        if target.ent_type_ == "DATE":
-            doc = cue.doc
-            for ent in doc.ents:
-                if ent.label_ == "DATE" and ent.start <= target.i < ent.end:
-                    return ent
+        if target.i in dates:
+            return dates[target.i]
     return None

@@ -136,9 +136,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         _write(record, args.format, sys.stdout, n == 0)
         n += 1
     if failures.count:
-        print(
-            f"onrecord: {failures.count} of {n + failures.count} inputs failed", file=sys.stderr
-        )
+        print(f"onrecord: {failures.count} of {n + failures.count} inputs failed", file=sys.stderr)
         return 1
     return 0
 
@@ -205,7 +203,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run the pipeline (clean=False) over a PolNeAR split and score it "
         "(content exact/partial, source, cue, full; P/R/F1).",
     )
-    ev.add_argument("--gold", type=Path, required=True, help="a PolNeAR split (text/, attributions/)")
+    ev.add_argument(
+        "--gold", type=Path, required=True, help="a PolNeAR split (text/, attributions/)"
+    )
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
     ev.add_argument("--errors", type=Path, help="write misses and false alarms here (JSON Lines)")
     common(ev)

@@ -124,9 +124,7 @@ class Pipeline:
 
     # -- stages --------------------------------------------------------------
 
-    def _prepare(
-        self, item: str | RawDocument, published: date | None, clean: bool
-    ) -> _Prepared:
+    def _prepare(self, item: str | RawDocument, published: date | None, clean: bool) -> _Prepared:
         from .date import parse_published
 
         if isinstance(item, str):
@@ -150,15 +148,16 @@ class Pipeline:
         from .date import find_times
         from .resolve import resolve
 
-        quotes = find_quotes(doc.text)
-        found = self.attributor(doc, quotes)
+        text = doc.text  # a property that joins every token: compute it once
+        quotes = find_quotes(text)
+        found = self.attributor(doc, quotes, text)
         if self._combiner is not None:
             found = self._combiner(doc, found, quotes)
-        resolved = resolve(doc, found)
+        resolved = resolve(doc, found, text)
         times = find_times(doc, prep.published)
         record = Record(
             doc=prep.doc_name,
-            text=doc.text,
+            text=text,
             title=prep.title,
             published=prep.published.isoformat() if prep.published else None,
             credits=prep.credits,
@@ -168,7 +167,7 @@ class Pipeline:
         )
         by_span = {t.spans[0]: t for t in times}
         record.attributions = [
-            _attribution(doc, i, f, found, resolved.sources[i], by_span)
+            _attribution(text, i, f, resolved.sources[i], by_span)
             for i, f in enumerate(found)
         ]
         return record
@@ -179,19 +178,17 @@ def _name_of(item: object) -> str:
 
 
 def _attribution(
-    doc: Doc,
+    text: str,
     index: int,
     item: Found,
-    found: list[Found],
     source: Source | None,
     times: dict[tuple[int, int], Any],
 ) -> Attribution:
-    text = doc.text
     cue = None
     if item.cue:
         spans = _token_spans(item.cue)
         lemma = item.cue_head.lemma_.lower() if item.cue_head is not None else ""
-        if lemma == "according":
+        if item.kind == "according_to":
             lemma = "according to"
         cue = Cue(" ".join(text[s:e] for s, e in spans), lemma, spans)
     time = None

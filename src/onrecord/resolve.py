@@ -80,7 +80,7 @@ def _acronym(name: str) -> str:
 
 
 def _pre_title(ent: Span) -> str | None:
-    """"Russian President Vladimir Putin" -> "Russian President"."""
+    """ "Russian President Vladimir Putin" -> "Russian President"."""
     doc = ent.doc
     i = ent.start - 1
     words: list[Token] = []
@@ -100,7 +100,7 @@ def _pre_title(ent: Span) -> str | None:
 
 
 def _appos_title(ent: Span) -> str | None:
-    """"A senior Kremlin aide, Yury Ushakov" / "Ushakov, a Kremlin aide"."""
+    """ "A senior Kremlin aide, Yury Ushakov" / "Ushakov, a Kremlin aide"."""
     root = ent.root
     cand: Token | None = None
     if root.dep_ == "appos" and root.head.pos_ == "NOUN":
@@ -143,8 +143,10 @@ def _cluster_entities(doc: Doc) -> tuple[list[_Cluster], dict[int, _Cluster]]:
             surname = parts[-1]
             for c in reversed(persons):
                 cparts = c.name.split()
-                if c.name == name or cparts[-1] == surname or (
-                    len(parts) == 1 and surname in cparts
+                if (
+                    c.name == name
+                    or cparts[-1] == surname
+                    or (len(parts) == 1 and surname in cparts)
                 ):
                     cluster = c
                     break
@@ -185,8 +187,9 @@ def _head_noun(tokens: list[Token], head: Token | None) -> Token | None:
 
 
 class _Resolver:
-    def __init__(self, doc: Doc) -> None:
+    def __init__(self, doc: Doc, text: str) -> None:
         self.doc = doc
+        self.text = text
         self.clusters, self.by_token = _cluster_entities(doc)
         self.last_speaker: _Cluster | None = None
 
@@ -196,7 +199,7 @@ class _Resolver:
         doc = self.doc
         toks = sorted(item.source, key=lambda t: t.i)
         spans = _spans(toks)
-        text = " ".join(doc.text[s:e] for s, e in spans)
+        text = " ".join(self.text[s:e] for s, e in spans)
         head = _head_noun(toks, item.source_head)
         cluster = self._named(toks, head)
         anonymous = False
@@ -246,14 +249,12 @@ class _Resolver:
         return best
 
     def _role(self, head: Token) -> _Cluster | None:
-        """"the Kremlin aide" -> the cluster titled "senior Kremlin aide"."""
+        """ "the Kremlin aide" -> the cluster titled "senior Kremlin aide"."""
         if head.pos_ != "NOUN" or head.lower_ not in TITLE_NOUNS:
             return None
         if not any(c.dep_ in ("det", "poss") and c.lower_ != "a" for c in head.children):
             return None
-        words = {head.lower_} | {
-            c.lower_ for c in head.children if c.dep_ in ("compound", "amod")
-        }
+        words = {head.lower_} | {c.lower_ for c in head.children if c.dep_ in ("compound", "amod")}
         best: _Cluster | None = None
         best_score = 0
         for c in self.clusters:
@@ -299,9 +300,9 @@ def _spans(toks: list[Token]) -> list[tuple[int, int]]:
     return spans
 
 
-def resolve(doc: Doc, found: list[Found]) -> Resolved:
+def resolve(doc: Doc, found: list[Found], text: str | None = None) -> Resolved:
     """Entities of ``doc`` and one ``Source`` (or None) per found attribution."""
-    resolver = _Resolver(doc)
+    resolver = _Resolver(doc, doc.text if text is None else text)
     order = sorted(range(len(found)), key=lambda i: found[i].cue[0].i if found[i].cue else 0)
     sources: list[Source | None] = [None] * len(found)
     for i in order:
