@@ -42,3 +42,13 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .mypy_cache .ruff_cache .pytest_cache
+
+# accurate-mode tagger (dev-time only): training venv, fine-tuning, ONNX int8 export
+# into src/onrecord/data, then the dev score. Needs ../shared/data/polnear.
+.PHONY: train score-tagger
+train:
+	bash train/setup.sh
+	.venv-train/bin/python train/train_tagger.py --epochs 3 --work out/tagger
+
+score-tagger: setup
+	$(BIN)/python bench/score_tagger.py

@@ -1,0 +1,85 @@
+"""The accurate-mode tagger: the shipped ONNX model on short invented sentences."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from onrecord import tagger as T
+from onrecord.errors import ModelNotFoundError
+
+
+@pytest.fixture(scope="module")
+def tagger() -> T.Tagger:
+    if not (T.DATA_DIR / T.MODEL_FILE).is_file():
+        pytest.skip(f"{T.DATA_DIR / T.MODEL_FILE} is absent (build it with `make train`)")
+    pytest.importorskip("onnxruntime", reason="accurate mode needs onnxruntime")
+    pytest.importorskip("tokenizers", reason="accurate mode needs tokenizers")
+    return T.Tagger()
+
+
+def _covers(spans: list[tuple[int, int]], text: str, phrase: str) -> bool:
+    start = text.index(phrase)
+    end = start + len(phrase)
+    return any(s <= start and end <= e + 1 for s, e in spans)
+
+
+def test_said_that(tagger: T.Tagger) -> None:
+    text = "Mayor Lena Brandt said on Tuesday that the bridge would reopen in May."
+    (attrs,) = tagger.tag([text])
+    assert attrs, "no attribution found"
+    a = max(attrs, key=lambda x: x.score)
+    assert _covers(a.content, text, "the bridge would reopen in May")
+    assert any("said" in text[s:e] for s, e in a.cue)
+    assert any("Brandt" in text[s:e] for s, e in a.source)
+    assert 0.0 < a.score <= 1.0
+
+
+def test_no_attribution(tagger: T.Tagger) -> None:
+    text = "The bridge over the Ostra river is four hundred meters long and painted green."
+    assert tagger.tag([text]) == [[]]
+    assert not [s for s in tagger.tag_spans([text])[0] if s[0] == "content"]
+
+
+def test_spans_and_batch(tagger: T.Tagger) -> None:
+    texts = [
+        "“We will not raise taxes,” the governor told reporters in Albany.",
+        "",
+        "Rain is expected tomorrow.",
+    ]
+    spans = tagger.tag_spans(texts)
+    assert len(spans) == 3
+    assert spans[1] == []
+    roles = {r for r, *_ in spans[0]}
+    assert {"cue", "content"} <= roles
+    for role, s, e, p in spans[0]:
+        assert role in T.ROLES
+        assert 0 <= s < e <= len(texts[0])
+        assert 0.0 <= p <= 1.0
+
+
+def test_long_text_is_windowed(tagger: T.Tagger) -> None:
+    para = "Officials said on Monday that the new rail line would open next spring. "
+    text = "\n\n".join([para * 6] * 12)
+    enc = T.encode(tagger.tokenizer, text)
+    assert len(enc.windows) > 1
+    assert enc.windows[0][0] == 0 and enc.windows[-1][1] == len(enc.ids)
+    assert all(e - s <= T.MAX_LEN - 2 for s, e in enc.windows)
+    (attrs,) = tagger.tag([text])
+    assert len(attrs) >= 60
+
+
+def test_missing_model(tmp_path: Path) -> None:
+    with pytest.raises(ModelNotFoundError, match="missing"):
+        T.Tagger(tmp_path)
+
+
+def test_labels_roundtrip() -> None:
+    """Character labels -> wordpiece BIO: fragments split by whitespace stay one span."""
+    text = "He said the plan\nwas good."
+    role, begin = T.char_labels(len(text), [(2, [(3, 7)]), (3, [(8, 16), (17, 26)])], text)
+    assert role[3:7].tolist() == [2] * 4
+    assert begin.nonzero()[0].tolist() == [3, 8]
+    assert np.all(role[17:26] == 3)
