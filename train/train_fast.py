@@ -108,6 +108,23 @@ def examples(doc, gold: GoldDocument | None):  # type: ignore[no-untyped-def]
     return X, y, D
 
 
+def cue_lemmas(per_doc) -> set[str]:  # type: ignore[no-untyped-def]
+    """Lemmas that head at least one gold cue (read back from the "l=" feature)."""
+    out = set()
+    for X, y, _ in per_doc:
+        for feats, label in zip(X, y, strict=True):
+            if label:
+                out.add(feats[1][2:])
+    return out
+
+
+def only(ex, lemmas: set[str]):  # type: ignore[no-untyped-def]
+    """Keep the candidates whose lemma is in ``lemmas`` (what the pipeline scores)."""
+    X, y, D = ex
+    keep = [k for k, feats in enumerate(X) if feats[1][2:] in lemmas]
+    return [X[k] for k in keep], [y[k] for k in keep], [D[k] for k in keep]
+
+
 def fit(X, y, D, C: float):  # type: ignore[no-untyped-def]
     from sklearn.feature_extraction.text import CountVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -152,6 +169,9 @@ def main() -> int:
     rng.shuffle(order)
     cut = len(order) // 10
     held, fit_ids = order[:cut], order[cut:]
+    lemmas = cue_lemmas([per_doc[i] for i in fit_ids])
+    log.info("%d lemmas head a cue in the fitting part", len(lemmas))
+    per_doc = [only(ex, lemmas) for ex in per_doc]
     X = [x for i in fit_ids for x in per_doc[i][0]]
     y = [v for i in fit_ids for v in per_doc[i][1]]
     D = [v for i in fit_ids for v in per_doc[i][2]]
@@ -171,20 +191,23 @@ def main() -> int:
     log.info("held-out cue-head F1 %.3f at threshold %.2f", *best)
     # the 90% model and the held-out names, for tuning the stages after the cue
     # model on train articles it has not seen (train/quick_eval.py --heldout)
-    write_model(vec, clf, best, args.cache / "cue_model.heldout.json")
+    write_model(vec, clf, best, lemmas, args.cache / "cue_model.heldout.json")
     (args.cache / "heldout.names").write_text("\n".join(docs_gold[i].stem for i in held))
 
+    per_doc = [examples(d, g) for d, g in zip(docs, docs_gold, strict=True)]
+    lemmas = cue_lemmas(per_doc)
+    per_doc = [only(ex, lemmas) for ex in per_doc]
     X_all = [x for xs, _, _ in per_doc for x in xs]
     y_all = [v for _, ys, _ in per_doc for v in ys]
     D_all = [v for _, _, ds in per_doc for v in ds]
     vec, clf = fit(X_all, y_all, D_all, args.C)
     out = args.out / "cue_model.json"
-    write_model(vec, clf, best, out)
+    write_model(vec, clf, best, lemmas, out)
     log.info("wrote %s (%d examples, %d positives)", out, len(y_all), sum(y_all))
     return 0
 
 
-def write_model(vec, clf, best: tuple[float, float], out: Path) -> None:  # type: ignore[no-untyped-def]
+def write_model(vec, clf, best: tuple[float, float], lemmas: set[str], out: Path) -> None:  # type: ignore[no-untyped-def]
     names = vec.get_feature_names_out()
     coef = clf.coef_[0]
     weights = {
@@ -202,6 +225,7 @@ def write_model(vec, clf, best: tuple[float, float], out: Path) -> None:  # type
                 "threshold": best[1],
                 "heldout_f1": round(best[0], 4),
                 "dense": dense,
+                "lemmas": sorted(lemmas),
                 "weights": dict(sorted(weights.items())),
             },
             separators=(",", ":"),

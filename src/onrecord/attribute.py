@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -79,8 +80,11 @@ class CueModel:
         bias: float,
         threshold: float,
         dense: list[float] | None = None,
+        lemmas: Iterable[str] | None = None,
     ) -> None:
         self.weights = weights
+        #: lemmas seen heading a cue in training; others are not scored (None: all)
+        self.lemmas = frozenset(lemmas) if lemmas is not None else None
         self.bias = bias
         self.threshold = threshold
         #: weights over the tok2vec output (``doc.tensor``), when the model has them
@@ -104,6 +108,7 @@ class CueModel:
             float(data["bias"]),
             float(data.get("threshold", 0.5)),
             data.get("dense"),
+            data.get("lemmas"),
         )
 
     def dense_scores(self, doc: Doc) -> np.ndarray | None:
@@ -252,8 +257,9 @@ class Attributor:
         out = []
         n = len(doc)
         dense = self.cue_model.dense_scores(doc)
+        lemmas = self.cue_model.lemmas
         for tok in doc:
-            if not is_candidate(tok):
+            if not is_candidate(tok) or (lemmas is not None and tok.lemma_.lower() not in lemmas):
                 continue
             i = tok.i
             near = any(
@@ -272,10 +278,11 @@ class Attributor:
         threshold = self.cue_model.threshold
         cues = [(t, p) for t, p in self.score_cues(doc, quotes) if p >= threshold]
         cue_ids = {t.i for t, _ in cues}
+        para = _paragraphs(doc)
         found: list[Found] = []
         by_cue: dict[int, int] = {}
         for tok, prob in cues:
-            item = self._build(doc, tok, prob, quotes, cue_ids)
+            item = self._build(doc, text, tok, prob, quotes, cue_ids, para)
             if item is None:
                 continue
             item.time = _time_of(tok, dates)
@@ -283,19 +290,21 @@ class Attributor:
             found.append(item)
         self._continue_quotes(text, found, quotes)
         self._nest(found, by_cue)
-        return found
+        return _without_nested(found)
 
     def _build(
         self,
         doc: Doc,
+        text: str,
         cue: Token,
         prob: float,
         quotes: Sequence[Quote],
         cue_ids: set[int],
+        para: list[int],
     ) -> Found | None:
         lemma = cue.lemma_.lower()
         if cue.lower_ == "according":
-            return self._according_to(doc, cue, prob)
+            return self._according_to(doc, cue, prob, para)
         if cue.text == ":":
             return self._colon(doc, cue, prob, quotes)
         content_toks: list[Token] = []
@@ -309,6 +318,19 @@ class Attributor:
                 src = child
         if cue.pos_ == "NOUN":
             src = _noun_source(cue)
+        elif lemma in CITING_LEMMAS and cue.dep_ in ("advcl", "xcomp", "conj", "acl"):
+            # "Citing anonymous officials, U.S. media reported ...": the cited speak
+            src = next((c for c in cue.children if c.dep_ == "dobj"), None)
+            if src is not None:
+                return Found(
+                    kind="indirect",
+                    cue=_cue_tokens(cue),
+                    content=[],
+                    source=[t for t in src.subtree if para[t.i] == para[cue.i]],
+                    source_head=src,
+                    confidence=prob,
+                    cue_head=cue,
+                )
         if src is None and cue.pos_ != "NOUN":
             src = _agent(cue) or _subject(cue)
         if src is not None:
@@ -351,18 +373,24 @@ class Attributor:
             if cue.dep_ in _PAREN_DEPS and head is not cue:
                 skip = exclude | {t.i for t in cue.subtree}
                 content_toks = _subtree(head, skip)
-        content = _runs(content_toks)
+        # the parser sometimes reaches across a paragraph break: content does not
+        here = para[cue.i]
+        content = _runs(t for t in content_toks if para[t.i] == here)
         if not content:
             # 4. a quote right beside the cue's clause: '"Is that all?" Trump said.'
             #    (the parser split the sentence after "?") or 'said "..."'
-            near = _adjacent_quote(doc.text, cue, quotes)
+            near = _adjacent_quote(text, cue, quotes)
             if near is None:
                 return None
             content = [near]
         content, quote_spans = _snap_to_quotes(content, quotes, cue)
         kind = _kind(lemma, content, quote_spans)
         source = _source_tokens(src, cue) if src is not None else []
-        source = [t for t in source if not any(s <= t.idx < e for s, e in content)]
+        source = [
+            t
+            for t in source
+            if para[t.i] == here and not any(s <= t.idx < e for s, e in content)
+        ]
         return Found(
             kind=kind,
             cue=_cue_tokens(cue),
@@ -374,7 +402,7 @@ class Attributor:
             cue_head=cue,
         )
 
-    def _according_to(self, doc: Doc, cue: Token, prob: float) -> Found | None:
+    def _according_to(self, doc: Doc, cue: Token, prob: float, para: list[int]) -> Found | None:
         according = cue if cue.lower_ == "according" else cue.head
         to = next((c for c in according.children if c.lower_ == "to"), None)
         pobj = None
@@ -385,10 +413,8 @@ class Attributor:
         skip = {t.i for t in according.subtree}
         if head is according:
             return None
-        content_toks = _subtree(head, skip)
-        if not content_toks:
-            return None
-        content = _runs(content_toks)
+        here = para[according.i]
+        content = _runs(t for t in _subtree(head, skip) if para[t.i] == here)
         if not content:
             return None
         source = list(pobj.subtree) if pobj is not None else []
@@ -511,11 +537,12 @@ class Attributor:
                     break
                 outer_tok = outer_tok.head
             outer = by_cue.get(outer_tok.i)
-            if outer is None or outer == idx:
+            if outer is None or outer == idx or not found[outer].content:
                 continue
             found[outer].via = idx
             # the cited source says what the outer source reports
             item.content = list(found[outer].content)
+            item.kind = found[outer].kind
 
 
 _QUOTE_TOKENS = frozenset({'"', "“", "”", "''", "``", "«", "»", "'"})
@@ -553,18 +580,55 @@ def _snap_to_quotes(
     return _merge(spans), _merge(inside)
 
 
+def _without_nested(found: list[Found]) -> list[Found]:
+    """Drop attributions left without content, and those whose cue sits inside
+    another attribution's content ("Ushakov said that Putin was talking about
+    ..." is Ushakov's statement, not Putin's); renumber ``via`` links."""
+    spans = [(s, e, i) for i, f in enumerate(found) for s, e in f.content if f.via is None]
+    keep: list[int] = []
+    for i, f in enumerate(found):
+        if not f.content:
+            continue
+        if f.cue_head is not None:
+            at = f.cue_head.idx
+            if any(s <= at < e and j != i and found[j].via != i for s, e, j in spans):
+                continue
+        keep.append(i)
+    new_index = {old: new for new, old in enumerate(keep)}
+    out = []
+    for old in keep:
+        f = found[old]
+        f.via = new_index.get(f.via) if f.via is not None else None
+        out.append(f)
+    return out
+
+
+#: what may stand between a cue and the quote it introduces: 'added again: "'
+_QUOTE_GAP = re.compile(r"[ ,]*(?:[A-Za-z]+[ ,]*)?:?\s*")
+
+
+def _paragraphs(doc: Doc) -> list[int]:
+    """The paragraph number of every token (a paragraph ends at a line break)."""
+    out = []
+    n = 0
+    for tok in doc:
+        out.append(n)
+        if "\n" in tok.text_with_ws:
+            n += 1
+    return out
+
+
 def _adjacent_quote(text: str, cue: Token, quotes: Sequence[Quote]) -> Char | None:
     """A quote that ends just before the cue's sentence, or starts just after the cue."""
-    sent = cue.sent
-    before = text[: sent.start_char].rstrip(" \t")
+    sent_start = cue.sent.start_char
     after_cue = cue.idx + len(cue.text)
     for q in quotes:
-        if q.end == len(before) and q.end <= sent.start_char:
+        if q.end <= sent_start and not text[q.end : sent_start].strip(" \t"):
             return (q.start, q.end)
         gap = text[after_cue : q.start]
-        if q.start >= after_cue and len(gap) <= 3 and not gap.strip(" :,"):
+        if q.start >= after_cue and _QUOTE_GAP.fullmatch(gap):
             return (q.start, q.end)
-        if q.start > after_cue + 3:
+        if q.start > after_cue + 20:
             break
     return None
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from .attribute import Attributor, Found
 from .errors import OnrecordError
 from .quotes import find_quotes
-from .record import Attribution, Content, Cue, Record, Source, TimeRef
+from .record import Attribution, Content, Cue, Record, Source, TimeExpression, TimeRef
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -165,9 +165,8 @@ class Pipeline:
             entities=resolved.entities,
             times=times,
         )
-        by_span = {t.spans[0]: t for t in times}
         record.attributions = [
-            _attribution(text, i, f, resolved.sources[i], by_span)
+            _attribution(text, i, f, resolved.sources[i], times)
             for i, f in enumerate(found)
         ]
         return record
@@ -182,7 +181,7 @@ def _attribution(
     index: int,
     item: Found,
     source: Source | None,
-    times: dict[tuple[int, int], Any],
+    times: list[TimeExpression],
 ) -> Attribution:
     cue = None
     if item.cue:
@@ -193,9 +192,11 @@ def _attribution(
         cue = Cue(" ".join(text[s:e] for s, e in spans), lemma, spans)
     time = None
     if item.time is not None:
-        span = (item.time.start_char, item.time.end_char)
-        tx = times.get(span)
-        time = TimeRef(item.time.text, tx.value if tx is not None else None)
+        # find_times trims its spans ("on Tuesday" -> "Tuesday"): match by containment
+        lo, hi = item.time.start_char, item.time.end_char
+        tx = next((t for t in times if lo <= t.spans[0][0] and t.spans[0][1] <= hi), None)
+        if tx is not None:
+            time = TimeRef(tx.text, tx.value)
     content_text = " … ".join(text[s:e] for s, e in item.content)
     return Attribution(
         id=f"a{index + 1}",

@@ -86,7 +86,9 @@ def _pre_title(ent: Span) -> str | None:
     words: list[Token] = []
     while i >= 0 and i >= ent.start - 6:
         tok = doc[i]
-        if tok.is_punct or tok.lower_ in _TITLE_STOP or tok.pos_ in ("VERB", "AUX", "ADP"):
+        if tok.is_punct or tok.is_space or tok.lower_ in _TITLE_STOP:
+            break
+        if tok.pos_ not in ("PROPN", "NOUN", "ADJ"):
             break
         if tok.ent_type_ and tok.ent_type_ not in ("NORP", "GPE", "ORG"):
             break
@@ -227,11 +229,20 @@ class _Resolver:
         return Source(text, spans, None, None, anonymous, kind)
 
     def _named(self, toks: list[Token], head: Token | None) -> _Cluster | None:
-        if head is not None and head.i in self.by_token:
+        """The cluster the source names: its head, or a name in apposition to it.
+
+        A name that only modifies the head ("Senior Trump administration
+        officials", "a Kremlin aide") does not make the source that entity.
+        """
+        if head is None:
+            return None
+        if head.i in self.by_token:
             return self.by_token[head.i]
-        for t in toks:
-            if t.i in self.by_token and self.by_token[t.i].type in ("person", "organization"):
-                return self.by_token[t.i]
+        for child in head.children:
+            if child.dep_ == "appos" and child.i in self.by_token:
+                return self.by_token[child.i]
+        if head.dep_ == "appos" and head.head.i in self.by_token:
+            return self.by_token[head.head.i]
         return None
 
     def _pronoun(self, tok: Token) -> _Cluster | None:
