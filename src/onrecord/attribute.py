@@ -51,6 +51,8 @@ _OBJ_DEPS = ("dobj", "attr", "oprd")
 _CONTENT_PREPS = frozenset({"about", "of", "on", "over", "against", "for", "that", "with", "to"})
 _PAREN_DEPS = frozenset({"parataxis", "advcl", "ccomp", "conj", "dep"})
 _EDGE_PUNCT = frozenset({",", ";", ":", "—", "–", "-", "--", "(", ")"})
+#: a preposition after the object still belongs to the content: "criticized X for Y"
+_OBJ_PREPS = frozenset({"as", "for", "over", "about", "despite", "in", "of", "against", "with"})
 _SIBLING_CUE_DEPS = frozenset({"advcl", "conj", "parataxis"})
 _CUE_MODIFIERS = frozenset({"aux", "auxpass", "neg", "advmod", "prt"})
 
@@ -184,35 +186,37 @@ def _subtree(tok: Token, exclude: set[int] | None = None) -> list[Token]:
 
 
 def _subject(tok: Token) -> Token | None:
-    """The subject of ``tok``'s clause, walking up through conj / xcomp / relcl."""
-    seen = 0
+    """The subject of ``tok``'s clause, walking up through conj / xcomp / advcl,
+    "by"-gerunds ("concluded by implying") and relative clauses."""
     cur = tok
-    while seen < 4:
+    for _ in range(4):
         for child in cur.children:
             if child.dep_ in _SUBJ_DEPS:
                 return child
-        if cur.dep_ == "agent":
-            return None
-        if cur.dep_ in ("conj", "xcomp", "advcl") and cur.head is not cur:
-            if cur.dep_ == "xcomp":
-                for child in cur.head.children:
-                    if child.dep_ in ("dobj", "dative") and cur.head.lemma_ not in (
-                        "decline",
-                        "refuse",
-                        "continue",
-                        "go",
-                    ):
-                        # "urged officials to say" -> the object speaks? No: the
-                        # object is told, the subject speaks; keep the subject.
-                        break
+        dep = cur.dep_
+        if dep in ("conj", "xcomp", "advcl") and cur.head is not cur:
             cur = cur.head
-            seen += 1
-            continue
-        if cur.dep_ == "relcl":
+        elif dep == "pcomp" and cur.head.dep_ == "prep":
+            cur = cur.head.head
+        elif dep == "relcl" or (dep == "acl" and cur.tag_ == "VBG"):
             return cur.head
-        if cur.dep_ == "acl" and cur.tag_ == "VBG":
-            return cur.head
+        else:
+            break
+    return _left_noun(tok)
+
+
+def _left_noun(cue: Token) -> Token | None:
+    """The noun phrase just left of the cue, when the parse gave it no subject:
+    "...Zika Virus\nChris Christie said he would ..." -> "Christie"."""
+    doc = cue.doc
+    i = cue.i - 1
+    while i >= 0 and doc[i].dep_ in ("aux", "neg", "advmod") and cue.i - i <= 3:
+        i -= 1
+    if i < 0:
         return None
+    tok = doc[i]
+    if tok.pos_ in ("PROPN", "PRON") or (tok.pos_ == "NOUN" and tok.tag_ != "NNS"):
+        return tok if tok.dep_ != "poss" else None
     return None
 
 
@@ -364,7 +368,7 @@ class Attributor:
                 for c in cue.children:
                     if c.i > objs[0].i and (
                         c.dep_ in ("xcomp", "oprd", "ccomp", "acomp")
-                        or (c.dep_ == "prep" and c.lower_ == "as")
+                        or (c.dep_ == "prep" and c.lower_ in _OBJ_PREPS and not _is_when(c))
                     ):
                         content_toks.extend(_subtree(c, exclude))
         if not content_toks:
@@ -605,6 +609,14 @@ def _without_nested(found: list[Found]) -> list[Found]:
 
 #: what may stand between a cue and the quote it introduces: 'added again: "'
 _QUOTE_GAP = re.compile(r"[ ,]*(?:[A-Za-z]+[ ,]*)?:?\s*")
+
+
+def _is_when(prep: Token) -> bool:
+    """Whether a prepositional phrase says when or where ("on Wednesday", "in Ohio")."""
+    for child in prep.children:
+        if child.dep_ == "pobj":
+            return child.ent_type_ in ("DATE", "TIME", "GPE", "LOC", "FAC", "EVENT")
+    return False
 
 
 def _paragraphs(doc: Doc) -> list[int]:
