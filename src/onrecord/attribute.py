@@ -230,12 +230,18 @@ def _agent(tok: Token) -> Token | None:
 
 
 def _source_tokens(head: Token, stop: Token) -> list[Token]:
-    """The source phrase headed by ``head``, never reaching into the cue ``stop``."""
+    """The source phrase headed by ``head``, without relative clauses, never
+    reaching into the cue ``stop`` ("A video of the hearing, which residents
+    shared, shows ..." -> "A video of the hearing")."""
+    skip = {t.i for d in head.subtree if d.dep_ == "relcl" for t in d.subtree}
     toks = []
     for t in head.subtree:
-        if t.i == stop.i or t.dep_ == "relcl":
+        if t.i == stop.i:
             break
-        toks.append(t)
+        if t.i not in skip:
+            toks.append(t)
+    while len(toks) > 1 and (toks[-1].is_punct or toks[-1].is_space):
+        toks.pop()
     return toks or [head]
 
 

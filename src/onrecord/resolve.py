@@ -117,13 +117,17 @@ def _appos_title(ent: Span) -> str | None:
     toks = [
         t
         for t in cand.subtree
-        if not (ent.start <= t.i < ent.end) and t.dep_ not in ("det", "punct", "relcl")
+        if not (ent.start <= t.i < ent.end)
+        and t.dep_ not in ("det", "punct", "relcl")
+        and not t.is_space
     ]
     toks = [t for t in toks if t.i <= cand.i or t.dep_ in ("prep", "pobj", "compound", "amod")]
     if not toks or len(toks) > 8:
         return None
     toks.sort(key=lambda t: t.i)
-    return " ".join(t.text for t in toks)
+    if toks[-1].i - toks[0].i + 1 != len(toks):
+        return None
+    return ent.doc[toks[0].i : toks[-1].i + 1].text
 
 
 def _cluster_entities(doc: Doc) -> tuple[list[_Cluster], dict[int, _Cluster]]:
@@ -213,6 +217,8 @@ class _Resolver:
                 kind = "person"
             elif lower in ORG_PRONOUNS:
                 kind = "organization" if lower == "it" else "unnamed"
+        elif cluster is None and head is not None and head.pos_ == "PROPN":
+            cluster = self._new_person(head)
         elif cluster is None and head is not None:
             cluster = self._role(head)
             if cluster is None:
@@ -244,6 +250,30 @@ class _Resolver:
         if head.dep_ == "appos" and head.head.i in self.by_token:
             return self.by_token[head.head.i]
         return None
+
+    def _new_person(self, head: Token) -> _Cluster | None:
+        """A name the entity recognizer missed ("Harbor master Ines Okafor")."""
+        doc = self.doc
+        lo = hi = head.i
+        while lo > 0 and doc[lo - 1].pos_ == "PROPN" and doc[lo - 1].dep_ == "compound":
+            lo -= 1
+        name = _clean_name(doc[lo : hi + 1].text)
+        if not name or name.lower() in UNNAMED_NOUNS:
+            return None
+        surname = name.split()[-1]
+        for c in self.clusters:
+            if c.type == "person" and c.name.split()[-1] == surname:
+                return c
+        cluster = _Cluster(f"e{len(self.clusters) + 1}", name, "person", key=name.lower())
+        self.clusters.append(cluster)
+        span = doc[lo : hi + 1]
+        cluster.mentions.append((span.start_char, span.end_char))
+        title = _pre_title(span)
+        if title:
+            cluster.titles.append(title)
+        for i in range(lo, hi + 1):
+            self.by_token[i] = cluster
+        return cluster
 
     def _pronoun(self, tok: Token) -> _Cluster | None:
         """The most recent person before ``tok``, preferring the last speaker nearby."""
