@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test check lint format eval gate bench clean
+.PHONY: setup demo test check lint format eval gate bench train-fast clean
 
 setup: $(STAMP)
 
@@ -21,13 +21,13 @@ test: setup
 	$(BIN)/python -m pytest -q
 
 lint: setup
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench train
+	$(BIN)/ruff format --check src tests bench train
 	$(BIN)/mypy
 
 format: setup
-	$(BIN)/ruff format src tests bench
-	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench train
+	$(BIN)/ruff check --fix src tests bench train
 
 check: lint test
 
@@ -39,6 +39,10 @@ gate: setup
 
 bench: setup
 	$(BIN)/python bench/bench_pipeline.py
+
+# fast mode's cue model, from PolNeAR train (dev-time; scikit-learn comes with the dev extra)
+train-fast: setup
+	$(BIN)/python train/train_fast.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .mypy_cache .ruff_cache .pytest_cache

@@ -25,9 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from onrecord.attribute import _QUOTE_TOKENS, _quote_mask  # noqa: E402
+from onrecord.attribute import candidate_features  # noqa: E402
 from onrecord.evaluate import GoldDocument, load_gold  # noqa: E402
-from onrecord.features import cue_features, is_candidate  # noqa: E402
+from onrecord.features import is_candidate  # noqa: E402
 from onrecord.model import load_model  # noqa: E402
 from onrecord.quotes import find_quotes  # noqa: E402
 
@@ -70,11 +70,7 @@ def cue_heads(doc, gold: GoldDocument) -> set[int]:  # type: ignore[no-untyped-d
     """Token indices that head a gold cue span (the token whose head lies outside it)."""
     heads: set[int] = set()
     for att in gold.attributions:
-        toks = {
-            t.i
-            for s, e in att.cue
-            for t in doc.char_span(s, e, alignment_mode="expand") or []
-        }
+        toks = {t.i for s, e in att.cue for t in doc.char_span(s, e, alignment_mode="expand") or []}
         if not toks:
             continue
         roots = [i for i in toks if doc[i].head.i not in toks or doc[i].head.i == i]
@@ -87,24 +83,13 @@ def cue_heads(doc, gold: GoldDocument) -> set[int]:  # type: ignore[no-untyped-d
 
 
 def examples(doc, gold: GoldDocument | None):  # type: ignore[no-untyped-def]
-    quotes = find_quotes(doc.text)
-    mask = _quote_mask(doc, quotes)
-    sent_q = {}
-    for sent in doc.sents:
-        has = any(mask[t.i] for t in sent)
-        for t in sent:
-            sent_q[t.i] = has
+    """Features, labels and tok2vec rows of a document's cue candidates."""
     heads = cue_heads(doc, gold) if gold is not None else set()
     X, y, D = [], [], []
-    n = len(doc)
-    for tok in doc:
-        if not is_candidate(tok):
-            continue
-        i = tok.i
-        near = any(doc[j].text in _QUOTE_TOKENS for j in range(max(0, i - 3), min(n, i + 3)) if j != i)
-        X.append(cue_features(tok, mask[i], near, sent_q[i]))
-        y.append(1 if i in heads else 0)
-        D.append(doc.tensor[i])
+    for tok, feats in candidate_features(doc, find_quotes(doc.text)):
+        X.append(feats)
+        y.append(1 if tok.i in heads else 0)
+        D.append(doc.tensor[tok.i])
     return X, y, D
 
 

@@ -258,33 +258,20 @@ class Attributor:
 
     def score_cues(self, doc: Doc, quotes: Sequence[Quote]) -> list[tuple[Token, float]]:
         """Every candidate cue head with its probability, in document order."""
-        in_quote = _quote_mask(doc, quotes)
-        sent_has_quote: dict[int, bool] = {}
-        for sent in doc.sents:
-            has = any(in_quote[t.i] for t in sent)
-            for t in sent:
-                sent_has_quote[t.i] = has
-        out = []
-        n = len(doc)
-        dense = self.cue_model.dense_scores(doc)
-        lemmas = self.cue_model.lemmas
-        for tok in doc:
-            if not is_candidate(tok) or (lemmas is not None and tok.lemma_.lower() not in lemmas):
-                continue
-            i = tok.i
-            near = any(
-                doc[j].text in _QUOTE_TOKENS for j in range(max(0, i - 3), min(n, i + 3)) if j != i
-            )
-            feats = cue_features(tok, in_quote[i], near, sent_has_quote[i])
-            extra = float(dense[i]) if dense is not None else 0.0
-            out.append((tok, self.cue_model.probability(feats, extra)))
-        return out
+        model = self.cue_model
+        dense = model.dense_scores(doc)
+        return [
+            (tok, model.probability(feats, float(dense[tok.i]) if dense is not None else 0.0))
+            for tok, feats in candidate_features(doc, quotes, model.lemmas)
+        ]
 
     # -- the whole stage -----------------------------------------------------
 
     def __call__(self, doc: Doc, quotes: Sequence[Quote], text: str | None = None) -> list[Found]:
         text = doc.text if text is None else text
-        dates = {i: ent for ent in doc.ents if ent.label_ == "DATE" for i in range(ent.start, ent.end)}
+        dates = {
+            i: ent for ent in doc.ents if ent.label_ == "DATE" for i in range(ent.start, ent.end)
+        }
         threshold = self.cue_model.threshold
         cues = [(t, p) for t, p in self.score_cues(doc, quotes) if p >= threshold]
         cue_ids = {t.i for t, _ in cues}
@@ -319,9 +306,7 @@ class Attributor:
             return self._colon(doc, cue, prob, quotes)
         content_toks: list[Token] = []
         # another cue hanging beside this one ("..., adding that ...") is not content
-        exclude = {cue.i} | {
-            i for i in cue_ids if i != cue.i and doc[i].dep_ in _SIBLING_CUE_DEPS
-        }
+        exclude = {cue.i} | {i for i in cue_ids if i != cue.i and doc[i].dep_ in _SIBLING_CUE_DEPS}
         src = None
         for child in cue.children:
             if child.dep_ in _SUBJ_DEPS and child.dep_ != "csubj":
@@ -397,9 +382,7 @@ class Attributor:
         kind = _kind(lemma, content, quote_spans)
         source = _source_tokens(src, cue) if src is not None else []
         source = [
-            t
-            for t in source
-            if para[t.i] == here and not any(s <= t.idx < e for s, e in content)
+            t for t in source if para[t.i] == here and not any(s <= t.idx < e for s, e in content)
         ]
         return Found(
             kind=kind,
@@ -463,7 +446,7 @@ class Attributor:
         )
 
     def _headline_colon(self, doc: Doc, cue: Token, prob: float) -> Found | None:
-        """"Report: Walker to speak at convention" / "Carson: Cruz taking ..."."""
+        """ "Report: Walker to speak at convention" / "Carson: Cruz taking ..."."""
         start = cue.i
         while start > 0 and "\n" not in doc[start - 1].text and cue.i - start < 4:
             start -= 1
@@ -556,6 +539,28 @@ class Attributor:
 
 
 _QUOTE_TOKENS = frozenset({'"', "“", "”", "''", "``", "«", "»", "'"})
+
+
+def candidate_features(
+    doc: Doc, quotes: Sequence[Quote], lemmas: frozenset[str] | None = None
+) -> list[tuple[Token, list[str]]]:
+    """The cue candidates of a document with their features (run time and training alike)."""
+    in_quote = _quote_mask(doc, quotes)
+    sent_has_quote = [False] * len(doc)
+    for sent in doc.sents:
+        if any(in_quote[sent.start : sent.end]):
+            sent_has_quote[sent.start : sent.end] = [True] * (sent.end - sent.start)
+    out = []
+    n = len(doc)
+    for tok in doc:
+        if not is_candidate(tok) or (lemmas is not None and tok.lemma_.lower() not in lemmas):
+            continue
+        i = tok.i
+        near = any(
+            doc[j].text in _QUOTE_TOKENS for j in range(max(0, i - 3), min(n, i + 3)) if j != i
+        )
+        out.append((tok, cue_features(tok, in_quote[i], near, sent_has_quote[i])))
+    return out
 
 
 def _quote_mask(doc: Doc, quotes: Sequence[Quote]) -> list[bool]:

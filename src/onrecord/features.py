@@ -28,9 +28,7 @@ def is_candidate(tok: Token) -> bool:
         return tok.lower_ == "according"
     if pos == "AUX":
         return tok.dep_ == "ROOT"
-    if pos == "PROPN":
-        return False
-    return True
+    return pos != "PROPN"
 
 
 def _subject_class(tok: Token) -> str:

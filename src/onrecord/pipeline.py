@@ -152,7 +152,7 @@ class Pipeline:
         quotes = find_quotes(text)
         found = self.attributor(doc, quotes, text)
         if self._combiner is not None:
-            found = self._combiner(doc, found, quotes)
+            found = self._combiner(doc, found, quotes, text, self.attributor)
         resolved = resolve(doc, found, text)
         times = find_times(doc, prep.published)
         record = Record(
@@ -166,8 +166,7 @@ class Pipeline:
             times=times,
         )
         record.attributions = [
-            _attribution(text, i, f, resolved.sources[i], times)
-            for i, f in enumerate(found)
+            _attribution(text, i, f, resolved.sources[i], times) for i, f in enumerate(found)
         ]
         return record
 

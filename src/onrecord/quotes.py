@@ -74,11 +74,12 @@ def find_quotes(text: str) -> list[Quote]:
             i += 1
             continue
         if start < 0:
-            if kind in ("open", "open_curly") or (kind == "straight" and length == 1):
-                start = i
-            elif kind == "straight" and _opens_here(text, i):
-                start = i
-            elif kind == "close" and text[i] in "»›" and _opens_here(text, i):
+            if (
+                kind in ("open", "open_curly")
+                or (kind == "straight" and length == 1)
+                or (kind == "straight" and _opens_here(text, i))
+                or (kind == "close" and text[i] in "»›" and _opens_here(text, i))
+            ):
                 start = i
         elif kind in ("close", "straight") or (kind == "open_curly" and not _opens_here(text, i)):
             quotes.append(Quote(start, i + length, True))

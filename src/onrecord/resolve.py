@@ -202,7 +202,6 @@ class _Resolver:
     def resolve(self, item: Found) -> Source | None:
         if not item.source:
             return None
-        doc = self.doc
         toks = sorted(item.source, key=lambda t: t.i)
         spans = _spans(toks)
         text = " ".join(self.text[s:e] for s, e in spans)

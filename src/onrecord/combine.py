@@ -1,0 +1,165 @@
+"""Accurate mode: the transformer tagger's spans combined with the parse.
+
+The tagger (``tagger.py``) finds contents well and cues less well; the parse
+links cues to their sources better. So, per document:
+
+- a fast-mode attribution whose content overlaps a tagged content takes the
+  tagged content's boundaries and keeps its own cue and source (the tagger's
+  cue or source fills in when the parse has none);
+- a tagged attribution the parse missed becomes an attribution when it has a
+  cue: the tagger's own, or failing that the best parse cue candidate in the
+  same sentence;
+- a fast-mode attribution the tagger does not support is kept only when the
+  cue model is confident (``KEEP_UNSUPPORTED``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from .attribute import Char, Found, _kind, _merge, _source_tokens, _subject
+from .quotes import Quote
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+    from .attribute import Attributor
+    from .tagger import TaggedAttribution
+
+log = logging.getLogger(__name__)
+
+#: a fast-mode attribution no tagged content supports survives above this probability
+KEEP_UNSUPPORTED = 0.7
+#: a parse cue candidate may stand in for a missing tagger cue above this probability
+CUE_FALLBACK = 0.1
+
+
+def _overlap(a: Sequence[Char], b: Sequence[Char]) -> int:
+    return sum(max(0, min(e1, e2) - max(s1, s2)) for s1, e1 in a for s2, e2 in b)
+
+
+def _tokens(doc: Doc, spans: Sequence[Char]) -> list[Token]:
+    out: list[Token] = []
+    for s, e in spans:
+        span = doc.char_span(s, e, alignment_mode="expand")
+        if span is not None:
+            out.extend(t for t in span if not t.is_space)
+    return out
+
+
+class Combiner:
+    """``combiner(doc, found, quotes, text, attributor) -> list[Found]``."""
+
+    def __init__(self, threads: int = 1) -> None:
+        from .tagger import Tagger
+
+        self.tagger = Tagger(threads=threads)
+
+    def tag(self, texts: list[str]) -> list[list[TaggedAttribution]]:
+        return self.tagger.tag(texts)
+
+    def __call__(
+        self,
+        doc: Doc,
+        found: list[Found],
+        quotes: Sequence[Quote],
+        text: str,
+        attributor: Attributor,
+        tagged: list[TaggedAttribution] | None = None,
+    ) -> list[Found]:
+        if tagged is None:
+            tagged = self.tagger.tag([text])[0]
+        quote_spans = [(q.start, q.end) for q in quotes]
+        supported: set[int] = set()
+        extra: list[Found] = []
+        cue_probs: dict[int, float] | None = None
+        for t in tagged:
+            best, best_ov = -1, 0
+            for k, f in enumerate(found):
+                if f.via is not None and k in supported:
+                    continue
+                ov = _overlap(f.content, t.content)
+                if ov > best_ov:
+                    best, best_ov = k, ov
+            if best >= 0:
+                f = found[best]
+                if best not in supported:
+                    supported.add(best)
+                    f.content = _merge(t.content)
+                    f.quotes = _inside(f.content, quote_spans)
+                    if not f.source and t.source:
+                        f.source = _tokens(doc, t.source)
+                continue
+            # the parse missed it: a tagger cue, else the best parse candidate nearby
+            cue_toks = _tokens(doc, t.cue)
+            prob = t.score
+            if not cue_toks:
+                if cue_probs is None:
+                    cue_probs = {tok.i: p for tok, p in attributor.score_cues(doc, quotes)}
+                cue_toks, prob = _fallback_cue(doc, t.content, cue_probs)
+            if not cue_toks:
+                continue
+            head = min(cue_toks, key=lambda tok: tok.i if tok.head not in cue_toks else 10**9)
+            source = _tokens(doc, t.source)
+            source_head = None
+            if source:
+                source_head = next((s for s in source if s.head not in source), source[0])
+            else:
+                subj = _subject(head)
+                if subj is not None:
+                    source = _source_tokens(subj, head)
+                    source_head = subj
+            content = _merge(t.content)
+            inside = _inside(content, quote_spans)
+            extra.append(
+                Found(
+                    kind=_kind(head.lemma_.lower(), content, inside),
+                    cue=sorted(cue_toks, key=lambda tok: tok.i),
+                    content=content,
+                    source=source,
+                    source_head=source_head,
+                    quotes=inside,
+                    confidence=prob,
+                    cue_head=head,
+                )
+            )
+        out = [
+            f
+            for k, f in enumerate(found)
+            if k in supported or f.via is not None or f.confidence >= KEEP_UNSUPPORTED
+        ]
+        out.extend(extra)
+        out.sort(key=lambda f: f.content[0][0] if f.content else 0)
+        return _relink(out, found)
+
+
+def _inside(content: Sequence[Char], quotes: Sequence[Char]) -> list[Char]:
+    return [q for q in quotes if any(s <= q[0] and q[1] <= e for s, e in content)]
+
+
+def _fallback_cue(
+    doc: Doc, content: Sequence[Char], probs: dict[int, float]
+) -> tuple[list[Token], float]:
+    """The most probable parse cue candidate in the content's sentence, outside the content."""
+    start = content[0][0]
+    span = doc.char_span(start, start + 1, alignment_mode="expand")
+    if span is None:
+        return [], 0.0
+    sent = span[0].sent
+    best: tuple[Token | None, float] = (None, CUE_FALLBACK)
+    for tok in sent:
+        p = probs.get(tok.i, 0.0)
+        if p > best[1] and not any(s <= tok.idx < e for s, e in content):
+            best = (tok, p)
+    return ([best[0]], best[1]) if best[0] is not None else ([], 0.0)
+
+
+def _relink(out: list[Found], found: list[Found]) -> list[Found]:
+    """Point ``via`` at positions in ``out`` (they were positions in ``found``)."""
+    position = {id(f): n for n, f in enumerate(out)}
+    for f in out:
+        if f.via is not None and 0 <= f.via < len(found):
+            f.via = position.get(id(found[f.via]))
+    return out

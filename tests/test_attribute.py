@@ -1,0 +1,259 @@
+"""Attributions (source, cue, content) found in sentences, through the loaded pipeline.
+
+Every text here is made up: fictional people, fictional events.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+
+from onrecord.record import KINDS, SOURCE_KINDS, Record
+
+pytestmark = pytest.mark.model
+
+#: (kind, source text contains, cue text contains, content text contains)
+Expected = tuple[str, str, str, str]
+
+VARGA_CASES: list[tuple[str, list[Expected]]] = [
+    # direct quote, speaker after / before / inside the quote
+    ('"We will rebuild the pier," said Mayor Ilse Varga.',
+     [("direct", "Ilse Varga", "said", "We will rebuild the pier")]),
+    ('Varga said: "We will rebuild the pier."',
+     [("direct", "Varga", "said", "We will rebuild the pier")]),
+    ('Mayor Ilse Varga said: "We will rebuild the pier."',
+     [("direct", "Ilse Varga", "said", "We will rebuild the pier")]),
+    ('"We will," Varga said, "rebuild it."',
+     [("direct", "Varga", "said", '"We will,"')]),
+    # the quote goes on in the next sentence, and over a paragraph left open
+    ('"We will rebuild the pier," Varga said. "The town deserves nothing less."',
+     [("direct", "Varga", "said", "The town deserves nothing less")]),
+    ('"We will rebuild the pier," Mayor Ilse Varga said. "It will take a year.\n'
+     '"Then we open it to everyone."',
+     [("direct", "Ilse Varga", "said", "Then we open it to everyone")]),
+    # reported speech, with and without "that"
+    ("Varga said the pier would reopen in May.",
+     [("indirect", "Varga", "said", "the pier would reopen in May")]),
+    ("Varga said that the pier would reopen in May.",
+     [("indirect", "Varga", "said", "the pier would reopen in May")]),
+    ("Varga told reporters the pier would reopen in May.",
+     [("indirect", "Varga", "told", "the pier would reopen in May")]),
+    # mixed: reported speech with a quoted fragment
+    ('Varga said the plan was "a disaster".',
+     [("mixed", "Varga", "said", 'the plan was "a disaster"')]),
+    ('Mayor Ilse Varga called the plan "a disaster for the town."',
+     [("mixed", "Ilse Varga", "called", '"a disaster for the town."')]),
+    # denials
+    ("The ministry denied that it had sold the land.",
+     [("indirect", "ministry", "denied", "it had sold the land")]),
+    ("Treasurer Piet Olam denied that the budget had grown.",
+     [("indirect", "Piet Olam", "denied", "the budget had grown")]),
+    # according to
+    ("The budget grew, according to the treasurer.",
+     [("according_to", "treasurer", "according to", "The budget grew")]),
+    ("According to the treasurer, the budget grew by a third.",
+     [("according_to", "treasurer", "According to", "the budget grew by a third")]),
+    # belief
+    ("Varga believes that the pier will reopen.",
+     [("belief", "Varga", "believes", "the pier will reopen")]),
+    ("Varga thinks the pier will reopen.",
+     [("belief", "Varga", "thinks", "the pier will reopen")]),
+    ('Burton thinks that cats are "cuties".',
+     [("belief", "Burton", "thinks", 'cats are "cuties"')]),
+    # curly quotes and guillemets
+    ("“We will rebuild the pier,” said Mayor Ilse Varga.",
+     [("direct", "Ilse Varga", "said", "“We will rebuild the pier,”")]),
+    ("«We will rebuild the pier», said Mayor Ilse Varga.",
+     [("direct", "Ilse Varga", "said", "«We will rebuild the pier»")]),
+    ("« We will rebuild the pier », said Mayor Ilse Varga.",
+     [("direct", "Ilse Varga", "said", "« We will rebuild the pier »")]),
+    ("“We will,” Mayor Ilse Varga said, “rebuild it.”",
+     [("direct", "Ilse Varga", "said", "“We will,”")]),
+    ("Mayor Ilse Varga said the plan was “a disaster”.",
+     [("mixed", "Ilse Varga", "said", "the plan was “a disaster”")]),
+    ("Mayor Ilse Varga said the plan was «a disaster».",
+     [("mixed", "Ilse Varga", "said", "the plan was «a disaster»")]),
+    # negatives: quotes that are not attributions, sentences without any
+    ('The so-called "deal" collapsed in March.', []),
+    ('The word "harbor" appears twice in the charter.', []),
+    ('Tickets for "Harbor Lights" sold out in an hour.', []),
+    ('The ferry "Gull" sank in 1911.', []),
+    ("The pier reopened on Tuesday.", []),
+    ("Fishermen unloaded the catch at dawn.", []),
+    ("".join(random.Random(1001).choice('"“”«»„') for _ in range(1001)), []),
+    ("".join(random.Random(3).choice('"“”«» \n') for _ in range(1001)), []),
+]  # fmt: skip
+
+#: required behaviour the attribute stage gets wrong today (see the reasons)
+XFAIL_CASES = [
+    pytest.param(
+        'The film "Harbor Lights" opened on Friday.',
+        [],
+        marks=pytest.mark.xfail(
+            reason='"opened" scores 0.575 as a cue (a quote is near it) and its content '
+            'falls back to the object of "on" (_CONTENT_PREPS): an indirect attribution '
+            'with source \'The film "Harbor Lights"\' and content "Friday"',
+            strict=True,
+        ),
+        id="negative-film-title",
+    ),
+]
+
+
+def _ids(cases: list[tuple[str, list[Expected]]]) -> list[str]:
+    return [text[:40] if text.strip('"“”«»„ \n') else f"quote-marks-{i}"
+            for i, (text, _) in enumerate(cases)]  # fmt: skip
+
+
+def _matches(a: dict[str, Any], exp: Expected) -> bool:
+    kind, source, cue, content = exp
+    return (
+        a["kind"] == kind
+        and a["source"] is not None
+        and source in a["source"]["text"]
+        and a["cue"] is not None
+        and cue in a["cue"]["text"]
+        and content in a["content"]["text"]
+    )
+
+
+def _check_spans(record: Record) -> None:
+    """Every span indexes the text, and every ``text`` field is the text at its spans."""
+    text = record.text
+    n = len(text)
+
+    def inside(spans: list[list[int]]) -> None:
+        assert spans, "an empty span list"
+        for s, e in spans:
+            assert 0 <= s < e <= n, (s, e, n)
+
+    data = record.to_dict()
+    ids = {a["id"] for a in data["attributions"]}
+    for a in data["attributions"]:
+        assert a["kind"] in KINDS
+        assert 0.0 <= a["confidence"] <= 1.0
+        inside(a["content"]["spans"])
+        assert a["content"]["text"] == " … ".join(text[s:e] for s, e in a["content"]["spans"])
+        for s, e in a["quotes"]:
+            assert 0 <= s < e <= n
+            assert any(cs <= s and e <= ce for cs, ce in a["content"]["spans"]), (
+                "a quote outside the content"
+            )
+        for role in ("cue", "source"):
+            if a[role] is not None:
+                inside(a[role]["spans"])
+                assert a[role]["text"] == " ".join(text[s:e] for s, e in a[role]["spans"])
+        if a["source"] is not None:
+            assert a["source"]["kind"] in SOURCE_KINDS
+        if a["via"] is not None:
+            assert a["via"] in ids and a["via"] != a["id"]
+    for ent in data["entities"]:
+        for s, e in ent["mentions"]:
+            assert 0 <= s < e <= n
+    for t in data["times"]:
+        inside(t["spans"])
+
+
+@pytest.mark.parametrize(("text", "expected"), [*VARGA_CASES, *XFAIL_CASES], ids=_ids(
+    VARGA_CASES) + ["negative-film-title"])  # fmt: skip
+def test_attribute_cases(pipeline: Any, text: str, expected: list[Expected]) -> None:
+    record = pipeline(text, clean=False)
+    got = [a.to_dict() for a in record.attributions]
+    summary = [
+        (a["kind"], a["source"] and a["source"]["text"], a["cue"] and a["cue"]["text"],
+         a["content"]["text"])
+        for a in got
+    ]  # fmt: skip
+    assert len(got) == len(expected), summary
+    for exp in expected:
+        assert any(_matches(a, exp) for a in got), (exp, summary)
+
+
+@pytest.mark.parametrize(("text", "expected"), VARGA_CASES, ids=_ids(VARGA_CASES))
+def test_attribute_spans_index_the_text(
+    pipeline: Any, text: str, expected: list[Expected]
+) -> None:
+    record = pipeline(text, clean=False)
+    assert record.text == text
+    _check_spans(record)
+
+
+def test_attribute_quote_inside_covers_the_first_part_and_is_one_attribution(
+    pipeline: Any,
+) -> None:
+    text = '"We will," Varga said, "rebuild it."'
+    (a,) = pipeline(text, clean=False).attributions
+    assert a.content.spans[0] == (0, 10)
+    assert (0, 10) in a.quotes
+
+
+def test_attribute_quote_continues_into_the_next_sentence(pipeline: Any) -> None:
+    text = '"We will rebuild the pier," Varga said. "The town deserves nothing less."'
+    (a,) = pipeline(text, clean=False).attributions
+    assert a.content.spans == [(0, 27), (40, len(text))]
+    assert a.quotes == [(0, 27), (40, len(text))]
+    assert a.cue is not None and a.cue.lemma == "say"
+
+
+def test_attribute_denial_cue_lemma(pipeline: Any) -> None:
+    (a,) = pipeline("The ministry denied that it had sold the land.", clean=False).attributions
+    assert a.cue is not None and a.cue.lemma == "deny"
+
+
+def test_attribute_according_to_cue_lemma(pipeline: Any) -> None:
+    (a,) = pipeline("The budget grew, according to the treasurer.", clean=False).attributions
+    assert a.cue is not None and a.cue.lemma == "according to"
+    assert a.source is not None and a.source.text == "the treasurer"
+
+
+@pytest.mark.xfail(
+    reason='"Citing" scores 0.329 as a cue with "two unnamed officials" as its object '
+    "(threshold 0.41; 0.535 with \"anonymous officials\"), so no inner attribution is "
+    "built and the outer one has via=None",
+    strict=True,
+)
+def test_attribute_citing_nests_the_cited_source_as_via(pipeline: Any) -> None:
+    text = (
+        "Citing two unnamed officials, local media reported on Monday that the port would close."
+    )
+    record = pipeline(text, clean=False)
+    by_id = {a.id: a for a in record.attributions}
+    outer = next(a for a in record.attributions if a.source and a.source.text == "local media")
+    assert outer.source is not None
+    assert outer.source.anonymous is True
+    assert outer.source.kind == "media"
+    assert "the port would close" in outer.content.text
+    assert outer.via is not None and outer.via in by_id
+    inner = by_id[outer.via]
+    assert inner.source is not None and "officials" in inner.source.text
+    assert inner.source.anonymous is True
+    _check_spans(record)
+
+
+def test_attribute_citing_nests_with_anonymous_officials(pipeline: Any) -> None:
+    text = "Citing anonymous officials, local media reported on Monday that the port would close."
+    record = pipeline(text, clean=False)
+    by_id = {a.id: a for a in record.attributions}
+    outer = next(a for a in record.attributions if a.source and a.source.text == "local media")
+    assert outer.source is not None
+    assert (outer.source.anonymous, outer.source.kind) == (True, "media")
+    assert outer.via is not None
+    inner = by_id[outer.via]
+    assert inner.source is not None and inner.source.text == "anonymous officials"
+    assert inner.source.anonymous is True
+    _check_spans(record)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\n", " \t\n "])
+def test_attribute_blank_text_gives_an_empty_record(pipeline: Any, text: str) -> None:
+    # the library takes any string (the CLI's reader rejects blank files with
+    # InputError); a blank text is an empty record with its text kept as given
+    record = pipeline(text, clean=False)
+    assert record.text == text
+    assert record.attributions == []
+    assert record.entities == []
+    cleaned = pipeline(text)
+    assert cleaned.text == ""
+    assert cleaned.attributions == []

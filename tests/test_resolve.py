@@ -1,0 +1,148 @@
+"""Resolve: entities clustered from mentions, sources pointed at them, kinds and anonymity.
+
+Every text here is made up: fictional people, fictional places.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from onrecord.record import Record, Source
+
+pytestmark = pytest.mark.model
+
+VELK = (
+    "Regional Governor Anton Velk spoke on Monday. Velk said the dam was safe. "
+    "He added that repairs would start soon."
+)
+
+
+def source_of(record: Record, cue: str) -> Source:
+    """The source of the one attribution whose cue text is ``cue``."""
+    (a,) = [a for a in record.attributions if a.cue is not None and a.cue.text == cue]
+    assert a.source is not None, f"no source for {cue!r}"
+    return a.source
+
+
+def test_resolve_pronoun_goes_to_the_person_named_before(pipeline: Any) -> None:
+    record = pipeline(VELK, clean=False)
+    (velk,) = [e for e in record.entities if e.name == "Anton Velk"]
+    assert velk.type == "person"
+    assert any("Governor" in t for t in velk.titles)
+    he = source_of(record, "added")
+    assert he.text == "He"
+    assert (he.entity, he.name, he.kind, he.anonymous) == (velk.id, "Anton Velk", "person", False)
+    assert (VELK.index("He"), VELK.index("He") + 2) in velk.mentions
+
+
+@pytest.mark.xfail(
+    reason='the NER tags the bare "Velk" of "Velk said" as ORG, so it opens a second entity '
+    '(e2 "Velk", type organization) instead of joining "Anton Velk" (e1); the source of '
+    '"said" gets entity e2, name "Velk", kind "organization"',
+    strict=True,
+)
+def test_resolve_surname_joins_the_full_name(pipeline: Any) -> None:
+    record = pipeline(VELK, clean=False)
+    assert [e.name for e in record.entities if "Velk" in e.name] == ["Anton Velk"]
+    (velk,) = [e for e in record.entities if e.name == "Anton Velk"]
+    said = source_of(record, "said")
+    assert (said.entity, said.name, said.kind) == (velk.id, "Anton Velk", "person")
+    start = VELK.index("Velk said")
+    assert (start, start + 4) in velk.mentions
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A senior port official, Mara Quist, said the cranes were idle.",
+        "Mara Quist, a senior port official, said the cranes were idle.",
+    ],
+)
+def test_resolve_apposition_title(pipeline: Any, text: str) -> None:
+    record = pipeline(text, clean=False)
+    (quist,) = [e for e in record.entities if e.name == "Mara Quist"]
+    assert "senior port official" in quist.titles
+    src = source_of(record, "said")
+    assert (src.entity, src.name, src.kind, src.anonymous) == (
+        quist.id, "Mara Quist", "person", False)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("Port director Mara Quist said the cranes were idle.", "Port director"),
+        ("Regional Governor Anton Velk said the dam was safe.", "Regional Governor"),
+        ("Mayor Ilse Varga said the pier would reopen.", "Mayor"),
+    ],
+)
+def test_resolve_title_before_the_name(pipeline: Any, text: str, title: str) -> None:
+    record = pipeline(text, clean=False)
+    src = source_of(record, "said")
+    (ent,) = [e for e in record.entities if e.id == src.entity]
+    assert ent.type == "person"
+    assert ent.titles == [title]
+    assert src.name is not None and src.name in text and not src.name.startswith(title)
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "source_text", "kind", "anonymous"),
+    [
+        # anonymous: nobody named
+        ("Sources said the cranes were idle.", "said", "Sources", "unnamed", True),
+        ("A source close to the mayor said the cranes were idle.", "said",
+         "A source close to the mayor", "unnamed", True),
+        ("Anonymous officials said the cranes were idle.", "said", "Anonymous officials",
+         "unnamed", True),
+        ("Residents said the cranes were idle.", "said", "Residents", "unnamed", True),
+        ("Local media reported that the cranes were idle.", "reported", "Local media",
+         "media", True),
+        ("Reports said the cranes were idle.", "said", "Reports", "media", True),
+        # named: not anonymous
+        ("Port director Mara Quist said the cranes were idle.", "said",
+         "Port director Mara Quist", "person", False),
+        ("The Harbor Authority said the cranes were idle.", "said", "The Harbor Authority",
+         "organization", False),
+        ("The Daily Lantern reported that the cranes were idle.", "reported",
+         "The Daily Lantern", "media", False),
+        ("Citing a leaked memo, the Daily Lantern reported that the cranes were idle.",
+         "Citing", "a leaked memo", "document", False),
+        pytest.param(
+            "The report found that the cranes were idle.", "found", "The report",
+            "document", False,
+            marks=pytest.mark.xfail(
+                reason='"report" is in MEDIA_NOUNS and _unnamed_kind checks media first: '
+                '"The report" gets kind "media", anonymous True (a report is a document '
+                "and names its author elsewhere)",
+                strict=True,
+            ),
+            id="The report found",
+        ),
+    ],
+)  # fmt: skip
+def test_resolve_source_kind_and_anonymity(
+    pipeline: Any, text: str, cue: str, source_text: str, kind: str, anonymous: bool
+) -> None:
+    src = source_of(pipeline(text, clean=False), cue)
+    assert (src.text, src.kind, src.anonymous) == (source_text, kind, anonymous)
+    if anonymous:
+        assert src.entity is None and src.name is None
+
+
+def test_resolve_named_organization_is_an_entity(pipeline: Any) -> None:
+    record = pipeline("The Harbor Authority said the cranes were idle.", clean=False)
+    src = source_of(record, "said")
+    (ent,) = [e for e in record.entities if e.id == src.entity]
+    assert (ent.name, ent.type, src.name) == ("Harbor Authority", "organization",
+                                              "Harbor Authority")  # fmt: skip
+
+
+def test_resolve_entity_ids_are_unique_and_mentions_sorted(pipeline: Any) -> None:
+    record = pipeline(VELK + " Mara Quist, a senior port official, disagreed.", clean=False)
+    ids = [e.id for e in record.entities]
+    assert len(ids) == len(set(ids))
+    for e in record.entities:
+        assert e.mentions == sorted(set(e.mentions))
+        for s, t in e.mentions:
+            assert 0 <= s < t <= len(record.text)
