@@ -102,9 +102,11 @@ XFAIL_CASES = [
 ]
 
 
-def _ids(cases: list[tuple[str, list[Expected]]]) -> list[str]:
-    return [text[:40] if text.strip('"“”«»„ \n') else f"quote-marks-{i}"
-            for i, (text, _) in enumerate(cases)]  # fmt: skip
+def _id(i: int, text: str) -> str:
+    return text[:40] if text.strip('"“”«»„ \n') else f"quote-marks-{i}"
+
+
+CASES = [pytest.param(text, exp, id=_id(i, text)) for i, (text, exp) in enumerate(VARGA_CASES)]
 
 
 def _matches(a: dict[str, Any], exp: Expected) -> bool:
@@ -119,7 +121,7 @@ def _matches(a: dict[str, Any], exp: Expected) -> bool:
     )
 
 
-def _check_spans(record: Record) -> None:
+def check_spans(record: Record) -> None:
     """Every span indexes the text, and every ``text`` field is the text at its spans."""
     text = record.text
     n = len(text)
@@ -156,8 +158,7 @@ def _check_spans(record: Record) -> None:
         inside(t["spans"])
 
 
-@pytest.mark.parametrize(("text", "expected"), [*VARGA_CASES, *XFAIL_CASES], ids=_ids(
-    VARGA_CASES) + ["negative-film-title"])  # fmt: skip
+@pytest.mark.parametrize(("text", "expected"), [*CASES, *XFAIL_CASES])
 def test_attribute_cases(pipeline: Any, text: str, expected: list[Expected]) -> None:
     record = pipeline(text, clean=False)
     got = [a.to_dict() for a in record.attributions]
@@ -171,13 +172,14 @@ def test_attribute_cases(pipeline: Any, text: str, expected: list[Expected]) -> 
         assert any(_matches(a, exp) for a in got), (exp, summary)
 
 
-@pytest.mark.parametrize(("text", "expected"), VARGA_CASES, ids=_ids(VARGA_CASES))
-def test_attribute_spans_index_the_text(
-    pipeline: Any, text: str, expected: list[Expected]
-) -> None:
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [*CASES, pytest.param('The film "Harbor Lights" opened on Friday.', [], id="film-title")],
+)
+def test_attribute_spans_index_the_text(pipeline: Any, text: str, expected: list[Expected]) -> None:
     record = pipeline(text, clean=False)
     assert record.text == text
-    _check_spans(record)
+    check_spans(record)
 
 
 def test_attribute_quote_inside_covers_the_first_part_and_is_one_attribution(
@@ -197,6 +199,25 @@ def test_attribute_quote_continues_into_the_next_sentence(pipeline: Any) -> None
     assert a.cue is not None and a.cue.lemma == "say"
 
 
+@pytest.mark.xfail(
+    reason="the cue's sentence (doc.sents) ends after the newline token, so in "
+    "Attributor._continue_quotes the gap between sent_end and the next paragraph's quote is "
+    "empty and the paragraph check ('\\n' in gap and last_closed) never fires: the next "
+    "paragraph's quote joins the content, [(0, 27), (40, 65)] ([(0, 27), (41, 66)] with a "
+    "blank line)",
+    strict=True,
+)
+@pytest.mark.parametrize("brk", ["\n", "\n\n"])
+def test_attribute_closed_quote_does_not_run_into_the_next_paragraph(
+    pipeline: Any, brk: str
+) -> None:
+    # the module's rule: a new paragraph continues a quote only when the last one ran open
+    text = f'"We will rebuild the pier," Varga said.{brk}"Another thing entirely."'
+    (a,) = pipeline(text, clean=False).attributions
+    assert a.content.spans == [(0, 27)]
+    assert "Another thing" not in a.content.text
+
+
 def test_attribute_denial_cue_lemma(pipeline: Any) -> None:
     (a,) = pipeline("The ministry denied that it had sold the land.", clean=False).attributions
     assert a.cue is not None and a.cue.lemma == "deny"
@@ -210,14 +231,12 @@ def test_attribute_according_to_cue_lemma(pipeline: Any) -> None:
 
 @pytest.mark.xfail(
     reason='"Citing" scores 0.329 as a cue with "two unnamed officials" as its object '
-    "(threshold 0.41; 0.535 with \"anonymous officials\"), so no inner attribution is "
+    '(threshold 0.41; 0.535 with "anonymous officials"), so no inner attribution is '
     "built and the outer one has via=None",
     strict=True,
 )
 def test_attribute_citing_nests_the_cited_source_as_via(pipeline: Any) -> None:
-    text = (
-        "Citing two unnamed officials, local media reported on Monday that the port would close."
-    )
+    text = "Citing two unnamed officials, local media reported on Monday that the port would close."
     record = pipeline(text, clean=False)
     by_id = {a.id: a for a in record.attributions}
     outer = next(a for a in record.attributions if a.source and a.source.text == "local media")
@@ -229,7 +248,7 @@ def test_attribute_citing_nests_the_cited_source_as_via(pipeline: Any) -> None:
     inner = by_id[outer.via]
     assert inner.source is not None and "officials" in inner.source.text
     assert inner.source.anonymous is True
-    _check_spans(record)
+    check_spans(record)
 
 
 def test_attribute_citing_nests_with_anonymous_officials(pipeline: Any) -> None:
@@ -243,7 +262,7 @@ def test_attribute_citing_nests_with_anonymous_officials(pipeline: Any) -> None:
     inner = by_id[outer.via]
     assert inner.source is not None and inner.source.text == "anonymous officials"
     assert inner.source.anonymous is True
-    _check_spans(record)
+    check_spans(record)
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\n\n", " \t\n "])
