@@ -199,14 +199,6 @@ def test_attribute_quote_continues_into_the_next_sentence(pipeline: Any) -> None
     assert a.cue is not None and a.cue.lemma == "say"
 
 
-@pytest.mark.xfail(
-    reason="the cue's sentence (doc.sents) ends after the newline token, so in "
-    "Attributor._continue_quotes the gap between sent_end and the next paragraph's quote is "
-    "empty and the paragraph check ('\\n' in gap and last_closed) never fires: the next "
-    "paragraph's quote joins the content, [(0, 27), (40, 65)] ([(0, 27), (41, 66)] with a "
-    "blank line)",
-    strict=True,
-)
 @pytest.mark.parametrize("brk", ["\n", "\n\n"])
 def test_attribute_closed_quote_does_not_run_into_the_next_paragraph(
     pipeline: Any, brk: str

@@ -286,13 +286,6 @@ def test_pipeline_seed_putin_direct_quotes(seed: Record) -> None:
 
 
 @pytest.mark.shared
-@pytest.mark.xfail(
-    reason='"He" of "He added again:" resolves to Paolo Gentiloni (e11), the last person '
-    "named before it in the previous sentence, not to Putin, the speaker of that sentence; "
-    "_Resolver._pronoun prefers the last speaker only when the nearest person is over 40 "
-    "tokens back",
-    strict=True,
-)
 def test_pipeline_seed_he_added_again_is_putin(seed: Record) -> None:
     a = one(seed, "If the American administration wants this, of course.")
     assert a.kind == "direct"
@@ -337,13 +330,6 @@ def test_pipeline_seed_trump_statement_is_dated(seed: Record) -> None:
 
 
 @pytest.mark.shared
-@pytest.mark.xfail(
-    reason='the NER tags the bare surnames "Trump" and "Lavrov" as ORG, so they open '
-    'entities e10 "Trump" and e9 "Lavrov" of type organization instead of joining '
-    '"Donald Trump" (e3) and "Sergei Lavrov" (e4); the source of "Trump said on May 16" '
-    'is entity "Trump", kind "organization"',
-    strict=True,
-)
 def test_pipeline_seed_surnames_join_the_full_names(seed: Record) -> None:
     names = [e.name for e in seed.entities]
     assert "Trump" not in names and "Lavrov" not in names

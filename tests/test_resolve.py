@@ -37,12 +37,6 @@ def test_resolve_pronoun_goes_to_the_person_named_before(pipeline: Any) -> None:
     assert (VELK.index("He"), VELK.index("He") + 2) in velk.mentions
 
 
-@pytest.mark.xfail(
-    reason='the NER tags the bare "Velk" of "Velk said" as ORG, so it opens a second entity '
-    '(e2 "Velk", type organization) instead of joining "Anton Velk" (e1); the source of '
-    '"said" gets entity e2, name "Velk", kind "organization"',
-    strict=True,
-)
 def test_resolve_surname_joins_the_full_name(pipeline: Any) -> None:
     record = pipeline(VELK, clean=False)
     assert [e.name for e in record.entities if "Velk" in e.name] == ["Anton Velk"]
@@ -108,17 +102,7 @@ def test_resolve_title_before_the_name(pipeline: Any, text: str, title: str) -> 
          "The Daily Lantern", "media", False),
         ("Citing a leaked memo, the Daily Lantern reported that the cranes were idle.",
          "Citing", "a leaked memo", "document", False),
-        pytest.param(
-            "The report found that the cranes were idle.", "found", "The report",
-            "document", False,
-            marks=pytest.mark.xfail(
-                reason='"report" is in MEDIA_NOUNS and _unnamed_kind checks media first: '
-                '"The report" gets kind "media", anonymous True (a report is a document '
-                "and names its author elsewhere)",
-                strict=True,
-            ),
-            id="The report found",
-        ),
+        ("The report found that the cranes were idle.", "found", "The report", "document", False),
     ],
 )  # fmt: skip
 def test_resolve_source_kind_and_anonymity(

@@ -138,13 +138,23 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "src/onrecord/data")
     ap.add_argument("--cache", type=Path, default=ROOT / "cache")
     ap.add_argument("--C", type=float, default=0.5)
+    ap.add_argument(
+        "--annotators",
+        choices=("first", "union"),
+        default="union",
+        help="articles with several annotator files: cues of the first file, or of all",
+    )
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
 
     gold = load_gold(args.gold)
     first: dict[str, GoldDocument] = {}
     for g in gold:
-        first.setdefault(g.stem, g)
+        if g.stem not in first:
+            first[g.stem] = GoldDocument(g.stem, g.annotator, g.text, list(g.attributions))
+        elif args.annotators == "union":
+            # a cue any annotator marked is a cue
+            first[g.stem].attributions.extend(g.attributions)
     docs_gold = list(first.values())
     docs = parsed(docs_gold, args.cache)
     per_doc = [examples(d, g) for d, g in zip(docs, docs_gold, strict=True)]

@@ -492,7 +492,9 @@ class Attributor:
         for item in found:
             if not item.quotes or item.kind not in ("direct", "mixed") or item.cue_head is None:
                 continue
-            sent_end = item.cue_head.sent.end_char
+            sent = item.cue_head.sent
+            last = next((t for t in reversed(sent) if not t.is_space), sent[-1])
+            sent_end = last.idx + len(last.text)
             last_end = max(sent_end, *(e for _, e in item.content))
             last_closed = True
             for q in quotes:

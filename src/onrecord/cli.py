@@ -28,7 +28,10 @@ class _Failures:
     def __call__(self, name: str, exc: BaseException) -> None:
         self.count += 1
         reason = getattr(exc, "reason", type(exc).__name__)
-        print(f"onrecord: {name}: {exc} [{reason}]", file=sys.stderr)
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if not message.startswith(name):
+            message = f"{name}: {message}"
+        print(f"onrecord: {message} [{reason}]", file=sys.stderr)
 
 
 def _inputs(paths: list[str], failures: _Failures) -> Iterator[RawDocument]:
@@ -53,9 +56,13 @@ def _inputs(paths: list[str], failures: _Failures) -> Iterator[RawDocument]:
                     yield item
             continue
         try:
-            yield read_text_file(path)
+            doc = read_text_file(path)
         except InputError as exc:
             failures(raw, exc)
+            continue
+        if doc.encoding.replace("-", "").lower() not in ("utf8", "ascii", "utf8sig"):
+            print(f"onrecord: {raw}: not UTF-8, decoded as {doc.encoding}", file=sys.stderr)
+        yield doc
 
 
 def _short(text: str, limit: int = 160) -> str:
@@ -107,11 +114,15 @@ def format_text(record: Record) -> str:
     return "\n".join(lines)
 
 
-def _write(record: Record, fmt: str, out: TextIO, first: bool) -> None:
+def _write(record: Record, fmt: str, out: TextIO, first: bool, many: bool = False) -> None:
     if fmt == "jsonl":
         out.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
     elif fmt == "json":
-        out.write(json.dumps(record.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        body = json.dumps(record.to_dict(), ensure_ascii=False, indent=2)
+        if many:
+            # several records: one JSON array, streamed element by element
+            body = ("[\n" if first else ",\n") + body
+        out.write(body + ("" if many else "\n"))
     else:
         if not first:
             out.write("\n")
@@ -125,6 +136,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     failures = _Failures()
     pipeline = Pipeline(args.model, mode=args.mode)
     docs = _inputs(args.files, failures)
+    many = len(args.files) > 1 or any(f.endswith(".jsonl") for f in args.files)
     n = 0
     for record in pipeline.pipe(
         docs,
@@ -133,8 +145,10 @@ def cmd_extract(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         on_error=failures,
     ):
-        _write(record, args.format, sys.stdout, n == 0)
+        _write(record, args.format, sys.stdout, n == 0, many)
         n += 1
+    if args.format == "json" and many:
+        sys.stdout.write("]\n" if n else "[]\n")
     if failures.count:
         print(f"onrecord: {failures.count} of {n + failures.count} inputs failed", file=sys.stderr)
         return 1

@@ -50,6 +50,10 @@ _MEDIA_NAME = re.compile(
     re.IGNORECASE,
 )
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
+#: tokens back from a pronoun within which the last speaker keeps the floor
+_SPEAKER_WINDOW = 60
+#: tokens back from a pronoun searched for a person mention
+_PRONOUN_WINDOW = 150
 _TITLE_STOP = frozenset({"the", "a", "an", "former", "then", "his", "her", "their", "its"})
 
 
@@ -161,6 +165,9 @@ def _cluster_entities(doc: Doc) -> tuple[list[_Cluster], dict[int, _Cluster]]:
         else:
             key = name.lower()
             cluster = by_key.get(key) or by_key.get(_acronym(name).lower() or "\0")
+            if cluster is None and " " not in name:
+                # the recognizer often calls a lone surname an ORG: "Trump said"
+                cluster = next((c for c in reversed(persons) if c.name.split()[-1] == name), None)
             if cluster is None and key.isupper() is False:
                 cluster = next(
                     (c for c in clusters if c.type != "person" and _acronym(c.name) == name), None
@@ -198,6 +205,7 @@ class _Resolver:
         self.text = text
         self.clusters, self.by_token = _cluster_entities(doc)
         self.last_speaker: _Cluster | None = None
+        self.last_speaker_at = -(10**9)
 
     def resolve(self, item: Found) -> Source | None:
         if not item.source:
@@ -230,6 +238,7 @@ class _Resolver:
                 cluster.mentions.append((head.idx, head.idx + len(head.text)))
             if cluster.type == "person":
                 self.last_speaker = cluster
+                self.last_speaker_at = head.i if head is not None else toks[-1].i
             return Source(text, spans, cluster.id, cluster.name, False, kind)
         return Source(text, spans, None, None, anonymous, kind)
 
@@ -275,18 +284,25 @@ class _Resolver:
         return cluster
 
     def _pronoun(self, tok: Token) -> _Cluster | None:
-        """The most recent person before ``tok``, preferring the last speaker nearby."""
-        sent_start = tok.sent.start
-        best: _Cluster | None = None
-        best_i = -1
-        for i in range(tok.i - 1, max(-1, sent_start - 120), -1):
-            c = self.by_token.get(i)
-            if c is not None and c.type == "person":
-                best, best_i = c, i
-                break
-        if self.last_speaker is not None and (best is None or tok.i - best_i > 40):
+        """The person a pronoun source stands for.
+
+        The last resolved speaker when it spoke recently (news keeps the
+        floor with its speaker: "Putin said ... He added again: ..."), else the
+        nearest person before the pronoun in subject position, else the nearest
+        person at all.
+        """
+        if self.last_speaker is not None and tok.i - self.last_speaker_at <= _SPEAKER_WINDOW:
             return self.last_speaker
-        return best
+        nearest: _Cluster | None = None
+        for i in range(tok.i - 1, max(-1, tok.i - _PRONOUN_WINDOW), -1):
+            c = self.by_token.get(i)
+            if c is None or c.type != "person":
+                continue
+            if nearest is None:
+                nearest = c
+            if self.doc[i].dep_ in ("nsubj", "nsubjpass"):
+                return c
+        return nearest or self.last_speaker
 
     def _role(self, head: Token) -> _Cluster | None:
         """ "the Kremlin aide" -> the cluster titled "senior Kremlin aide"."""
@@ -313,9 +329,13 @@ class _Resolver:
 def _unnamed_kind(toks: list[Token], head: Token) -> tuple[str, bool]:
     lemma = head.lemma_.lower()
     mods = {t.lower_ for t in toks}
-    if lemma in MEDIA_NOUNS or head.lower_ in MEDIA_NOUNS:
-        if lemma in ("report", "reports") or head.lower_ == "reports":
+    if lemma == "report":
+        # "reports said" names no one; "the report found" is a document
+        determined = any(c.dep_ in ("det", "poss") for c in head.children)
+        if head.tag_ == "NNS" and not determined:
             return "media", True
+        return "document", False
+    if lemma in MEDIA_NOUNS or head.lower_ in MEDIA_NOUNS:
         return "media", not any(t.ent_type_ == "ORG" for t in toks)
     if lemma in DOCUMENT_NOUNS:
         return "document", False

@@ -1,0 +1,104 @@
+"""Speed of Pipeline.pipe against bare nlp.pipe of the same loaded model, in one run.
+
+    python bench/bench_pipeline.py [--gold ../shared/data/polnear/dev] [--rounds 3] [--mode fast]
+
+Both sides run over the same texts (PolNeAR dev by default), interleaved
+round by round so that machine noise hits both alike; the ratio of their
+articles/s is the number that matters (target: Pipeline.pipe >= 0.85x bare
+nlp.pipe, i.e. everything onrecord adds costs <= 15% of the parse). The best
+round of each side is reported, and every round is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--gold", type=Path, default=ROOT.parent / "shared/data/polnear/dev")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--mode", default="fast", choices=("fast", "accurate"))
+    ap.add_argument("--batch-size", type=int, default=64)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+
+    from onrecord import Pipeline
+
+    files = sorted((args.gold / "text").glob("*.txt"))
+    if not files:
+        print(f"no texts under {args.gold / 'text'}", file=sys.stderr)
+        return 2
+    texts = [f.read_text(encoding="utf-8") for f in files]
+    words = sum(len(t.split()) for t in texts)
+    pipeline = Pipeline(mode=args.mode)
+    nlp = pipeline.nlp
+    # warm-up: first calls allocate
+    for _ in nlp.pipe(texts[:4]):
+        pass
+    for _ in pipeline.pipe(texts[:4], clean=False):
+        pass
+
+    def bare() -> float:
+        t0 = time.perf_counter()
+        for _ in nlp.pipe(texts, batch_size=args.batch_size):
+            pass
+        return time.perf_counter() - t0
+
+    def ours(clean: bool) -> float:
+        t0 = time.perf_counter()
+        n = 0
+        for _ in pipeline.pipe(texts, batch_size=args.batch_size, clean=clean):
+            n += 1
+        assert n == len(texts)
+        return time.perf_counter() - t0
+
+    rounds: list[dict[str, float]] = []
+    for r in range(args.rounds):
+        row = {"bare": bare(), "onrecord_clean": ours(True), "onrecord_noclean": ours(False)}
+        rounds.append(row)
+        print(
+            f"round {r + 1}: bare {len(texts) / row['bare']:.2f} art/s, "
+            f"onrecord {len(texts) / row['onrecord_clean']:.2f} art/s (clean), "
+            f"{len(texts) / row['onrecord_noclean']:.2f} art/s (no clean)",
+            file=sys.stderr,
+        )
+    best = {k: min(r[k] for r in rounds) for k in rounds[0]}
+    per_round = [r["bare"] / r["onrecord_clean"] for r in rounds]
+    result = {
+        "texts": len(texts),
+        "words": words,
+        "mode": args.mode,
+        "bare_articles_per_s": round(len(texts) / best["bare"], 2),
+        "bare_words_per_s": round(words / best["bare"]),
+        "onrecord_articles_per_s": round(len(texts) / best["onrecord_clean"], 2),
+        "onrecord_noclean_articles_per_s": round(len(texts) / best["onrecord_noclean"], 2),
+        "ratio_best": round(best["bare"] / best["onrecord_clean"], 3),
+        "ratio_per_round": [round(x, 3) for x in per_round],
+        "ratio_noclean_best": round(best["bare"] / best["onrecord_noclean"], 3),
+    }
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print(
+            f"{len(texts)} texts, {words} words ({args.mode} mode)\n"
+            f"bare nlp.pipe        {result['bare_articles_per_s']:7.2f} articles/s "
+            f"({result['bare_words_per_s']} words/s)\n"
+            f"Pipeline.pipe        {result['onrecord_articles_per_s']:7.2f} articles/s "
+            f"(clean=True)   ratio {result['ratio_best']:.3f}\n"
+            f"Pipeline.pipe        {result['onrecord_noclean_articles_per_s']:7.2f} articles/s "
+            f"(clean=False)  ratio {result['ratio_noclean_best']:.3f}\n"
+            f"ratio per round (clean=True): {result['ratio_per_round']}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
