@@ -384,3 +384,30 @@ def test_cli_entry_point_runs(tmp_path: Path) -> None:
     assert f"{cafe}: not UTF-8; decoded as cp1252" in err
     one_line_error(err, "empty.txt", "empty")
     assert err.splitlines()[-1] == "onrecord: 1 of 4 inputs failed"
+
+
+def test_cli_extract_folder_then_eval_predictions(
+    cli: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the route: extract --no-clean --format jsonl over a split's text/, then score it
+    gold = gold_split(tmp_path / "split")
+    assert cli(["extract", "--no-clean", "--format", "jsonl", str(gold / "text")]) == 0
+    out = capsys.readouterr().out
+    assert [r["doc"] for r in jsonl(out)] == ["x"]
+    predictions = tmp_path / "pred.jsonl"
+    predictions.write_text(out, encoding="utf-8")
+    assert cli(["eval", "--gold", str(gold), "--predictions", str(predictions), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["metrics"]["full"]["tp"] == 1
+    # a record that is not onrecord's: one line, exit 2
+    predictions.write_text('{"doc": "x"}\n', encoding="utf-8")
+    assert cli(["eval", "--gold", str(gold), "--predictions", str(predictions)]) == 2
+    assert "pred.jsonl:1: not an onrecord record" in capsys.readouterr().err
+
+
+def test_cli_extract_empty_folder_fails(
+    cli: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "empty").mkdir()
+    assert cli(["extract", str(tmp_path / "empty")]) == 1
+    assert "no .txt or .jsonl file" in capsys.readouterr().err

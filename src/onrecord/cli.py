@@ -45,6 +45,13 @@ def _inputs(paths: list[str], failures: _Failures) -> Iterator[RawDocument]:
                 failures("<stdin>", exc)
             continue
         path = Path(raw)
+        if path.is_dir():
+            # a folder: its .txt and .jsonl files, recursively, in name order
+            found = sorted(p for p in path.rglob("*") if p.suffix in (".txt", ".jsonl"))
+            if not found:
+                failures(raw, InputError(f"{raw}: no .txt or .jsonl file in it", reason="empty"))
+            yield from _inputs([str(p) for p in found], failures)
+            continue
         if path.suffix == ".jsonl":
             if not path.is_file():
                 failures(raw, InputError(f"no such file: {raw}", reason="missing"))
@@ -136,7 +143,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
     failures = _Failures()
     pipeline = Pipeline(args.model, mode=args.mode)
     docs = _inputs(args.files, failures)
-    many = len(args.files) > 1 or any(f.endswith(".jsonl") for f in args.files)
+    many = len(args.files) > 1 or any(
+        f.endswith(".jsonl") or Path(f).is_dir() for f in args.files
+    )
     n = 0
     for record in pipeline.pipe(
         docs,
@@ -155,12 +164,38 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_eval(args: argparse.Namespace) -> int:
-    from .evaluate import evaluate_dir
-    from .pipeline import Pipeline
+def _load_predictions(path: Path) -> dict[str, Record]:
+    """Records written by ``onrecord extract --no-clean --format jsonl``, by ``doc``."""
+    from .record import Record
 
-    pipeline = Pipeline(args.model, mode=args.mode)
-    report = evaluate_dir(args.gold, pipeline=pipeline, errors=args.errors)
+    out: dict[str, Record] = {}
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read predictions ({exc.strerror})") from exc
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            record = Record.from_dict(json.loads(line))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InputError(f"{path}:{n}: not an onrecord record ({exc})") from exc
+        out[record.doc] = record
+    return out
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from .evaluate import evaluate_dir, load_gold, score, write_errors
+
+    if args.predictions is not None:
+        report = score(load_gold(args.gold), _load_predictions(args.predictions))
+        if args.errors is not None:
+            write_errors(report, args.errors)
+    else:
+        from .pipeline import Pipeline
+
+        pipeline = Pipeline(args.model, mode=args.mode)
+        report = evaluate_dir(args.gold, pipeline=pipeline, errors=args.errors)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2))
     else:
@@ -194,7 +229,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print the record (who said what, according to whom) of each input: "
         "text files, JSON Lines files (one article per line) or - for stdin.",
     )
-    ex.add_argument("files", nargs="+", metavar="FILE", help="text or .jsonl file, or - (stdin)")
+    ex.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="text or .jsonl file, a folder of them, or - (stdin)",
+    )
     ex.add_argument(
         "--format",
         choices=("json", "jsonl", "text"),
@@ -222,6 +262,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
     ev.add_argument("--errors", type=Path, help="write misses and false alarms here (JSON Lines)")
+    ev.add_argument(
+        "--predictions",
+        type=Path,
+        help="score these records (onrecord extract --no-clean --format jsonl output) "
+        "instead of running the pipeline",
+    )
     common(ev)
     ev.set_defaults(func=cmd_eval)
     return parser
