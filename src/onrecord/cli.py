@@ -143,9 +143,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     failures = _Failures()
     pipeline = Pipeline(args.model, mode=args.mode)
     docs = _inputs(args.files, failures)
-    many = len(args.files) > 1 or any(
-        f.endswith(".jsonl") or Path(f).is_dir() for f in args.files
-    )
+    many = len(args.files) > 1 or any(f.endswith(".jsonl") or Path(f).is_dir() for f in args.files)
     n = 0
     for record in pipeline.pipe(
         docs,
