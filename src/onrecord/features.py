@@ -55,6 +55,8 @@ def cue_features(tok: Token, in_quote: bool, quote_near: bool, sent_quote: bool)
         "hd=" + dep + "|" + head.pos_,
         "hl=" + head.lemma_.lower(),
         "lhl=" + lemma + "|" + head.lemma_.lower(),
+        "dd=" + dep + "|" + head.dep_,
+        "ldd=" + lemma + "|" + dep + "|" + head.dep_,
     ]
     child_deps = set()
     for child in tok.children:
@@ -72,6 +74,13 @@ def cue_features(tok: Token, in_quote: bool, quote_near: bool, sent_quote: bool)
             feats.append("lc=" + lemma + "|" + cdep + "|" + child.lemma_.lower())
             if child.i < tok.i:
                 feats.append("cbefore=" + cdep)
+            if cdep == "ccomp":
+                # "said that ...", "asked whether ...", or no complementizer
+                mark = next((g.lower_ for g in child.children if g.dep_ == "mark"), "-")
+                feats.append("cmark=" + mark)
+                feats.append("lcmark=" + lemma + "|" + mark)
+            elif cdep == "dobj":
+                feats.append("obj=" + (child.ent_type_ or child.pos_))
     for cdep in child_deps:
         feats.append("cd=" + cdep)
         feats.append("lcd=" + lemma + "|" + cdep)
