@@ -27,7 +27,7 @@ import logging
 import re
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
@@ -58,7 +58,24 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 @dataclass(slots=True)
 class RawDocument:
-    """One input document, decoded, before cleaning."""
+    """One input document, decoded, before cleaning.
+
+    The fields after ``url`` are filled by the ingest readers
+    (``onrecord.ingest``) and default to "unknown", so plain-text code can
+    ignore them:
+
+    - ``html``: the page's raw HTML (bytes as fetched, or text) while its body
+      is still to be extracted; ``text`` is empty until then.
+      ``onrecord.ingest.html.extract_html`` fills ``text`` and the metadata and
+      sets ``html`` back to None.
+    - ``extracted``: ``text`` is an article body taken out of HTML by an
+      extractor, so the line-level text cleaner must not run on it.
+    - ``author``, ``publisher``: from the page's metadata.
+    - ``fetched``: when the page was fetched (a WARC record's date), ISO 8601.
+    - ``source``: where exactly the document came from, unique per input
+      record: the file, ``file:line`` for JSON Lines, ``file@offset`` for a
+      WARC record.
+    """
 
     doc: str
     text: str
@@ -67,22 +84,39 @@ class RawDocument:
     published: str | None = None
     title: str | None = None
     url: str | None = None
+    author: str | None = None
+    publisher: str | None = None
+    html: bytes | str | None = None
+    extracted: bool = False
+    fetched: str | None = None
+    # provenance, not content: two documents read from different places compare equal
+    source: str | None = field(default=None, compare=False)
 
 
 class RecordError(InputError):
     """A bad record inside a multi-record file (a JSON Lines line).
 
     It is yielded in the record's place so that one bad line never stops the
-    file; ``line`` is 1-based and ``doc`` is the record's id when it had one.
+    file; ``line`` is 1-based (for a WARC file: the record's number) and
+    ``doc`` is the record's id when it had one. ``source`` names the record
+    uniquely, like ``RawDocument.source`` (default ``path:line``).
     """
 
     def __init__(
-        self, message: str, *, reason: str, path: str, line: int, doc: str | None = None
+        self,
+        message: str,
+        *,
+        reason: str,
+        path: str,
+        line: int,
+        doc: str | None = None,
+        source: str | None = None,
     ) -> None:
         super().__init__(message, reason=reason)
         self.path = path
         self.line = line
         self.doc = doc
+        self.source = source or f"{path}:{line}"
 
 
 def _megabytes(n: int) -> str:
@@ -218,7 +252,7 @@ def read_text_file(
     text, encoding = decode_bytes(data, name=name, max_bytes=max_bytes)
     if normalize_newlines:
         text = _normalize(text)
-    return RawDocument(doc=doc or path.stem, text=text, encoding=encoding, path=name)
+    return RawDocument(doc=doc or path.stem, text=text, encoding=encoding, path=name, source=name)
 
 
 def read_stdin(
@@ -252,14 +286,18 @@ def read_jsonl(
     *,
     max_bytes: int = MAX_TEXT_BYTES,
     normalize_newlines: bool = False,
+    allow_html: bool = False,
 ) -> Iterator[RawDocument | RecordError]:
     """Stream the documents of a JSON Lines file, one object per line.
 
     Each object needs ``text`` (a string); ``id``, ``url``, ``published`` and
     ``title`` are optional. A document without ``id`` gets ``<stem>-<line>``.
-    A bad line is yielded as a ``RecordError`` (an ``InputError`` naming the
-    line) and reading goes on; blank lines are skipped. A file that cannot be
-    opened at all raises ``InputError``.
+    With ``allow_html``, an object may give ``html`` (the page) instead of
+    ``text``: its document has empty ``text`` and the page in ``html``, for
+    ``onrecord.ingest.html.extract_html`` to extract (up to
+    ``MAX_HTML_BYTES``). A bad line is yielded as a ``RecordError`` (an
+    ``InputError`` naming the line) and reading goes on; blank lines are
+    skipped. A file that cannot be opened at all raises ``InputError``.
     """
     path = Path(path)
     name = str(path)
@@ -277,17 +315,25 @@ def read_jsonl(
             if not raw.strip():
                 continue
             try:
-                document = _jsonl_document(raw, path=path, lineno=lineno, max_bytes=max_bytes)
+                document = _jsonl_document(
+                    raw, path=path, lineno=lineno, max_bytes=max_bytes, allow_html=allow_html
+                )
             except RecordError as exc:
                 log.debug("%s", exc)
                 yield exc
                 continue
-            if normalize_newlines:
+            if normalize_newlines and document.html is None:
                 document.text = _normalize(document.text)
             yield document
 
 
-def _jsonl_document(raw: bytes, *, path: Path, lineno: int, max_bytes: int) -> RawDocument:
+#: cap on one page's HTML, in bytes (trafilatura's own default cap is the same)
+MAX_HTML_BYTES = 20_000_000
+
+
+def _jsonl_document(
+    raw: bytes, *, path: Path, lineno: int, max_bytes: int, allow_html: bool = False
+) -> RawDocument:
     """One JSON Lines line as a RawDocument; raises RecordError naming the line."""
     name = str(path)
     doc: str | None = None
@@ -297,7 +343,8 @@ def _jsonl_document(raw: bytes, *, path: Path, lineno: int, max_bytes: int) -> R
             f"{name}:{lineno}: {message}", reason=reason, path=name, line=lineno, doc=doc
         )
 
-    if len(raw) > max_bytes * _JSON_OVERHEAD:
+    line_cap = max(max_bytes, MAX_HTML_BYTES) if allow_html else max_bytes
+    if len(raw) > line_cap * _JSON_OVERHEAD:
         raise bad(
             f"the line is {_megabytes(len(raw))}, over the limit for one document; "
             "split the document",
@@ -318,12 +365,32 @@ def _jsonl_document(raw: bytes, *, path: Path, lineno: int, max_bytes: int) -> R
         raise bad('"id" must be a string or a number', "bad_field")
     doc = str(raw_id) if raw_id is not None else f"{path.stem}-{lineno}"
     text = obj.get("text")
+    html = obj.get("html") if allow_html and text is None else None
+    if html is not None:
+        if not isinstance(html, str):
+            raise bad('the "html" field must be a string', "bad_field")
+        text = ""
     if not isinstance(text, str):
         problem = "no" if text is None else "a non-string"
-        raise bad(f'the object has {problem} "text" field; every line needs one', "bad_field")
+        wanted = '"text" or "html"' if allow_html else '"text"'
+        raise bad(f"the object has {problem} {wanted} field; every line needs one", "bad_field")
     for key in _JSONL_FIELDS:
         if obj.get(key) is not None and not isinstance(obj[key], str):
             raise bad(f"field {key!r} must be a string or null", "bad_field")
+    if html is not None:
+        if not html.strip():
+            raise bad("the html is empty; drop the line or give it a page", "empty")
+        return RawDocument(
+            doc=doc,
+            text="",
+            encoding="utf-8",
+            path=name,
+            published=obj.get("published"),
+            title=obj.get("title"),
+            url=obj.get("url"),
+            html=html,
+            source=f"{name}:{lineno}",
+        )
     if not text.strip():
         raise bad("the text is empty; drop the line or give it text", "empty")
     size = len(text.encode("utf-8", "surrogatepass"))
@@ -341,4 +408,5 @@ def _jsonl_document(raw: bytes, *, path: Path, lineno: int, max_bytes: int) -> R
         published=obj.get("published"),
         title=obj.get("title"),
         url=obj.get("url"),
+        source=f"{name}:{lineno}",
     )

@@ -1,0 +1,240 @@
+"""Command-line paths -> a stream of documents still to prepare.
+
+``iter_documents(paths)`` walks files and folders (recursively, in name order)
+and yields, for every input record, either a ``RawDocument`` or a
+``RecordError`` naming what could not be read. Nothing expensive happens
+here: pages are read but not extracted (``html`` holds the bytes), so that
+extraction runs in the workers. ``prepare`` (run by a worker) finishes a
+document: extraction, the language check, the publication date, the id.
+
+What a path is, by its name: ``.html``/``.htm``/``.xhtml`` (optionally
+``.gz``) a page; ``.warc``/``.warc.gz`` (and ARC) a web archive; ``.jsonl`` JSON
+Lines (``text`` or ``html`` per line); ``.txt`` plain text; ``-`` standard
+input. A file named on the command line with another suffix is sniffed (a
+WARC header, an HTML tag, else text); inside folders, files with other
+suffixes are skipped and counted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import BinaryIO
+from urllib.parse import urlsplit, urlunsplit
+
+from ..errors import InputError
+from ..read import RawDocument, RecordError, read_jsonl, read_stdin, read_text_file
+from .html import is_html_path, read_html_file
+from .warc import WarcStats, is_warc_path, read_warc
+
+log = logging.getLogger(__name__)
+
+_HTML_SNIFF = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)", re.I | re.S)
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(slots=True)
+class ReadStats:
+    """What the readers passed over without an error (counted for the summary)."""
+
+    skipped: dict[str, int] = field(default_factory=dict)
+    warc: WarcStats = field(default_factory=WarcStats)
+
+    def skip(self, why: str, n: int = 1) -> None:
+        self.skipped[why] = self.skipped.get(why, 0) + n
+
+    def all_skipped(self) -> dict[str, int]:
+        out = dict(self.skipped)
+        for why, n in self.warc.skipped.items():
+            out[f"warc_{why}"] = out.get(f"warc_{why}", 0) + n
+        return out
+
+
+def kind_of(path: Path) -> str | None:
+    """``html``, ``warc``, ``jsonl``, ``text`` by the file's name, or None."""
+    name = path.name.lower()
+    if is_warc_path(path):
+        return "warc"
+    if is_html_path(path):
+        return "html"
+    if name.endswith(".jsonl"):
+        return "jsonl"
+    if name.endswith(".txt"):
+        return "text"
+    return None
+
+
+def _sniff(path: Path) -> str:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(1024)
+    except OSError:
+        return "text"  # the text reader reports why it cannot be read
+    if head.startswith((b"WARC/", b"\x1f\x8b")) and b"WARC" in _gunzip_head(head):
+        return "warc"
+    if _HTML_SNIFF.match(head):
+        return "html"
+    return "text"
+
+
+def _gunzip_head(head: bytes) -> bytes:
+    if not head.startswith(b"\x1f\x8b"):
+        return head
+    import zlib
+
+    try:
+        return zlib.decompressobj(31).decompress(head)
+    except zlib.error:
+        return b""
+
+
+def file_error(path: str, exc: InputError) -> RecordError:
+    """A whole-file error as a record error (the file is its own source)."""
+    message = str(exc)
+    if not message.startswith(path):
+        message = f"{path}: {message}"
+    return RecordError(message, reason=exc.reason, path=path, line=0, source=path)
+
+
+def iter_documents(
+    paths: Iterable[str],
+    *,
+    stats: ReadStats | None = None,
+    stdin: BinaryIO | None = None,
+) -> Iterator[RawDocument | RecordError]:
+    """Every input record under ``paths``, as a document to prepare or an error."""
+    stats = stats if stats is not None else ReadStats()
+    seen: set[str] = set()
+    for raw in paths:
+        if raw == "-":
+            try:
+                doc = read_stdin(stream=stdin)
+            except InputError as exc:
+                yield file_error("<stdin>", exc)
+                continue
+            # stdin has no name: its text names it, so a second, different stdin is new
+            doc.source = f"<stdin>#{text_hash(doc.text)}"
+            yield doc
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file())
+            kept = [p for p in found if kind_of(p) and not _hidden(p, path)]
+            stats.skip("unknown_suffix", len(found) - len(kept))
+            if not kept:
+                yield file_error(
+                    raw,
+                    InputError(
+                        f"{raw}: no .html, .htm, .html.gz, .warc(.gz), .jsonl or .txt file in it",
+                        reason="empty",
+                    ),
+                )
+            for p in kept:
+                yield from _file(p, stats, seen)
+            continue
+        yield from _file(path, stats, seen)
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def _file(path: Path, stats: ReadStats, seen: set[str]) -> Iterator[RawDocument | RecordError]:
+    # one name per file, however it was spelled on the command line
+    with contextlib.suppress(OSError):
+        path = path.resolve()
+    name = str(path)
+    if name in seen:
+        return
+    seen.add(name)
+    if not path.exists():
+        missing = InputError(f"{name}: no such file; check the path", reason="unreadable")
+        yield file_error(name, missing)
+        return
+    kind = kind_of(path) or _sniff(path)
+    try:
+        if kind == "warc":
+            yield from read_warc(path, extract=False, stats=stats.warc)
+        elif kind == "jsonl":
+            yield from read_jsonl(path, allow_html=True)
+        elif kind == "html":
+            yield read_html_file(path, extract=False)
+        else:
+            doc = read_text_file(path)
+            doc.source = name
+            yield doc
+    except RecordError as exc:
+        yield exc
+    except InputError as exc:
+        yield file_error(name, exc)
+
+
+# --------------------------------------------------------------------------- preparation
+
+
+def text_hash(text: str) -> str:
+    """A short hash of a text, blind to differences of whitespace."""
+    norm = _SPACES.sub(" ", text).strip()
+    return hashlib.sha1(norm.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def normalize_url(url: str) -> str | None:
+    """The URL an article is known by: scheme and host lower-cased, no fragment.
+
+    None when the URL cannot name an article: not http(s), or a bare site root
+    (a page whose canonical link points at the front page is common, and must
+    not make every article of the site one).
+    """
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    if parts.path in ("", "/") and not parts.query:
+        return None
+    return urlunsplit(
+        (parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, "")
+    )
+
+
+def article_id(url: str | None, text: str) -> str:
+    """The stable id of an article: a hash of its URL when it has one, else of its text."""
+    key = normalize_url(url) if url else None
+    basis = f"url:{key}" if key else f"text:{_SPACES.sub(' ', text).strip()}"
+    return hashlib.sha1(basis.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+@dataclass(slots=True)
+class Prepared:
+    """A document ready for the pipeline, with what the store keeps beside the record."""
+
+    id: str
+    doc: RawDocument
+    language: str
+
+
+def prepare(doc: RawDocument) -> Prepared:
+    """Extract (pages), check the language and the date, give the id; raises ``InputError``."""
+    from ..date import parse_published
+    from .html import extract_html
+    from .language import check_language
+
+    name = doc.source or doc.path or doc.doc
+    if doc.html is not None:
+        doc = extract_html(doc)
+    language = check_language(doc.text, name=name)
+    if doc.published:
+        try:
+            parse_published(doc.published)
+        except InputError:
+            if not doc.extracted:
+                raise  # a date the user gave (JSON Lines) is theirs to fix
+            log.info("%s: page metadata date %r not understood; ignored", name, doc.published)
+            doc = replace(doc, published=None)
+    return Prepared(article_id(doc.url, doc.text), doc, language)

@@ -1,0 +1,202 @@
+"""WARC files: the HTML pages of their response records.
+
+``read_warc`` streams a ``.warc`` or ``.warc.gz`` file (warcio) and yields one
+``RawDocument`` per ``response`` (or ``resource``) record whose payload is
+HTML with a 2xx status, keeping the target URI (``url``), the WARC date
+(``fetched``) and the HTTP charset; ``source`` is ``path@offset``, the
+record's byte offset in the file, so a record is named the same way on every
+run. Other records (requests, metadata, images, redirects, 404 pages) are not
+articles: they are counted in ``WarcStats`` and skipped, not stored as errors.
+
+Bad input never stops the stream early without a trace: a record over the
+size limit is a ``RecordError`` (``too_large``) and reading goes on; a record
+cut short, a truncated gzip member or bytes after the last whole record are
+a ``RecordError`` with reason ``truncated``; a file warcio cannot parse from
+some point on is one ``bad_warc`` error at that offset. (warcio itself ends
+quietly on a truncated gzip member; the end offset is checked against the
+file's size to notice it.)
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+from ..read import MAX_HTML_BYTES, RawDocument, RecordError
+from .html import charset_of, extract_html
+
+log = logging.getLogger(__name__)
+
+WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
+#: payload media types read as pages
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+#: WARC record types that can hold a fetched page
+PAGE_RECORDS = ("response", "resource")
+
+
+def is_warc_path(path: Path) -> bool:
+    return path.name.lower().endswith(WARC_SUFFIXES)
+
+
+@dataclass(slots=True)
+class WarcStats:
+    """What a WARC file held besides its pages (skipped, not errors)."""
+
+    records: int = 0
+    pages: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    def skip(self, why: str) -> None:
+        self.skipped[why] = self.skipped.get(why, 0) + 1
+
+
+def _media_type(record: Any) -> str:
+    if record.http_headers is not None:
+        value = record.http_headers.get_header("Content-Type") or ""
+    else:
+        value = record.rec_headers.get_header("Content-Type") or ""
+    return value.split(";")[0].strip().lower()
+
+
+def read_warc(
+    path: Path, *, extract: bool = True, stats: WarcStats | None = None
+) -> Iterator[RawDocument | RecordError]:
+    """Stream the HTML pages of a WARC file (see the module's docstring).
+
+    With ``extract=False`` each document carries its page in ``html`` (bytes)
+    and empty ``text``, for the ingest workers to extract; with the default,
+    bodies are extracted here and a page without one is a ``RecordError``.
+    A file that cannot be opened raises ``InputError``.
+    """
+    from warcio.archiveiterator import ArchiveIterator
+
+    path = Path(path)
+    name = str(path)
+    stats = stats if stats is not None else WarcStats()
+    try:
+        handle = path.open("rb")
+        size = path.stat().st_size
+    except FileNotFoundError as exc:
+        raise InputError(f"{name}: no such file; check the path", reason="unreadable") from exc
+    except OSError as exc:
+        raise InputError(
+            f"{name}: cannot be read ({exc.strerror or exc}); check its permissions",
+            reason="unreadable",
+        ) from exc
+
+    def error(message: str, reason: str, number: int, offset: int) -> RecordError:
+        return RecordError(
+            f"{name}@{offset}: {message}",
+            reason=reason,
+            path=name,
+            line=number,
+            source=f"{name}@{offset}",
+        )
+
+    with handle:
+        iterator = ArchiveIterator(handle)
+        number = 0
+        offset = 0
+        try:
+            for record in iterator:
+                number += 1
+                stats.records += 1
+                offset = iterator.offset
+                item = _page(record, name=name, number=number, offset=offset, stats=stats)
+                if item is None:
+                    continue
+                if isinstance(item, RawDocument) and extract:
+                    try:
+                        item = extract_html(item)
+                    except InputError as exc:
+                        item = error(str(exc).removeprefix(f"{item.source}: "), exc.reason,
+                                     number, offset)  # fmt: skip
+                if isinstance(item, RawDocument):
+                    stats.pages += 1
+                yield item
+            end = iterator.offset
+        except Exception as exc:  # warcio raises many types on corrupt input
+            offset = max(offset, int(getattr(iterator, "offset", offset) or 0))
+            log.debug("%s: unreadable after offset %d", name, offset, exc_info=True)
+            yield error(
+                f"the WARC file cannot be read from here on ({type(exc).__name__}: {exc}); "
+                "the records before were read",
+                "bad_warc",
+                number + 1,
+                offset,
+            )
+            return
+        if end < size:
+            yield error(
+                f"{size - end:,} bytes after the last whole record: the file is truncated "
+                "(or has trailing junk); the records before were read",
+                "truncated",
+                number + 1,
+                end,
+            )
+
+
+def _page(
+    record: Any, *, name: str, number: int, offset: int, stats: WarcStats
+) -> RawDocument | RecordError | None:
+    """The page of one record, an error, or None for a record that is no page."""
+    source = f"{name}@{offset}"
+
+    def error(message: str, reason: str) -> RecordError:
+        return RecordError(
+            f"{source}: {message}", reason=reason, path=name, line=number, source=source
+        )
+
+    if record.rec_type not in PAGE_RECORDS:
+        stats.skip(record.rec_type)
+        return None
+    media = _media_type(record)
+    if media and media not in HTML_TYPES:
+        stats.skip("not_html")
+        return None
+    status = record.http_headers.get_statuscode() if record.http_headers is not None else None
+    if status and not status.startswith("2"):
+        stats.skip(f"http_{status[:1]}xx")
+        return None
+    url = record.rec_headers.get_header("WARC-Target-URI")
+    if record.length is not None and record.length > MAX_HTML_BYTES:
+        return error(
+            f"the record is {record.length / 1e6:.1f} MB, over the "
+            f"{MAX_HTML_BYTES / 1e6:.0f} MB limit for one page",
+            "too_large",
+        )
+    try:
+        payload = record.content_stream().read(MAX_HTML_BYTES + 1)
+    except Exception as exc:  # a broken chunked or gzip-encoded HTTP body
+        return error(
+            f"the page's HTTP body cannot be decoded ({type(exc).__name__}: {exc})",
+            "bad_payload",
+        )
+    if len(payload) > MAX_HTML_BYTES:
+        return error(
+            f"the page is over the {MAX_HTML_BYTES / 1e6:.0f} MB limit for one page", "too_large"
+        )
+    remaining = getattr(record.raw_stream, "limit", 0)
+    if remaining:
+        return error(
+            f"the record is cut short ({remaining:,} bytes of its declared length are "
+            "missing): the file is truncated",
+            "truncated",
+        )
+    charset = charset_of(
+        record.http_headers.get_header("Content-Type") if record.http_headers else None
+    )
+    return RawDocument(
+        doc=url or source,
+        text="",
+        encoding=charset or "",
+        path=name,
+        url=url or None,
+        html=payload,
+        fetched=record.rec_headers.get_header("WARC-Date"),
+        source=source,
+    )
