@@ -315,6 +315,8 @@ class Tagger:
 #: cost of a paragraph break and of a sentence end between two spans, in characters
 PARA_COST = 5000
 SENT_COST = 250
+#: a cue left without a source borrows the nearest one closer than this
+SHARE_COST = 250
 
 
 class _Gaps:
@@ -369,6 +371,14 @@ def pair(text: str, spans: list[tuple[str, int, int, float]]) -> list[TaggedAttr
         d = min(dists)
         if c not in src_of or d < src_of[c][0]:
             src_of[c] = (d, k)
+    # a source shared by coordinated cues ("X said ..., adding that ...")
+    for c in live:
+        if c in src_of or not sources:
+            continue
+        dists = [dist((s, e), cues[c][:2]) for s, e, _ in sources]
+        k = int(np.argmin(dists))
+        if dists[k] < SHARE_COST:
+            src_of[c] = (dists[k], k)
     out: list[TaggedAttribution] = []
     for c in live:
         ks = by_cue[c]
