@@ -268,6 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     common(ev)
     ev.set_defaults(func=cmd_eval)
+    __import__("onrecord.cli_store").cli_store.register(sub)  # ingest, quotes, speakers, ...
     return parser
 
 

@@ -1,0 +1,376 @@
+"""Command line for the store: ``ingest``, ``quotes``, ``speakers``, ``article``, ``export``.
+
+``register(subparsers)`` adds the commands to ``onrecord``'s parser (one line
+in ``cli.build_parser``). Like ``cli``, this module prints; the work is done
+by ``ingest.runner``, ``store`` and ``query``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import logging
+import shutil
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from .errors import InputError
+from .record import KINDS
+from .store import DEFAULT_DB
+
+if TYPE_CHECKING:
+    from .ingest.runner import Summary
+
+
+def register(sub: Any) -> None:
+    """Add the store commands to the ``onrecord`` subparsers."""
+
+    def db_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--db", default=DEFAULT_DB, help=f"the DuckDB database (default: {DEFAULT_DB})"
+        )
+
+    ing = sub.add_parser(
+        "ingest",
+        help="read news in bulk (HTML, WARC, JSON Lines, text) into the database",
+        description="Read HTML pages (.html, .htm, .html.gz), WARC files (.warc, .warc.gz), "
+        "JSON Lines (text or html per line) and text files, or folders of them, run the "
+        "pipeline on every core and store the records. Re-running is safe: finished input "
+        "records are skipped, and a killed run is completed by running it again. Inputs that "
+        "fail are stored in the errors table with their reason; the exit code is 1 when any "
+        "input record failed in this run.",
+    )
+    ing.add_argument("paths", nargs="+", metavar="PATH", help="a file, a folder, or - (stdin)")
+    db_option(ing)
+    ing.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="worker processes, each with its own model (default: one per core; 1 runs "
+        "everything in this process)",
+    )
+    ing.add_argument(
+        "--batch-size",
+        type=int,
+        default=16,
+        help="documents per batch: one nlp.pipe call and one transaction (default 16)",
+    )
+    ing.add_argument("--no-progress", action="store_true", help="no progress bar")
+    ing.add_argument("--json", action="store_true", help="print the summary as JSON")
+    ing.add_argument("--model", help="spaCy pipeline to load (default: en_core_web_sm or mirror)")
+    ing.add_argument(
+        "--mode", choices=("fast", "accurate"), default="fast", help="pipeline mode (see extract)"
+    )
+    ing.set_defaults(func=cmd_ingest)
+
+    def filters(p: argparse.ArgumentParser, *, limit: int) -> None:
+        p.add_argument("--speaker", metavar="NAME", help="resolved name or surname of the source")
+        p.add_argument(
+            "--about",
+            metavar="TEXT",
+            help="full-text search in the content: every word, any order, stemmed",
+        )
+        p.add_argument("--since", type=_date, metavar="DATE", help="published on or after")
+        p.add_argument("--until", type=_date, metavar="DATE", help="published on or before")
+        p.add_argument("--anonymous", action="store_true", help="only anonymous sources")
+        p.add_argument("--kind", choices=KINDS, help="only this kind of attribution")
+        p.add_argument("--limit", type=int, default=limit, help=f"at most N rows (default {limit})")
+        p.add_argument(
+            "--format",
+            choices=("table", "json", "csv"),
+            default="table",
+            help="table (readable, default), json, csv",
+        )
+        db_option(p)
+
+    qu = sub.add_parser(
+        "quotes",
+        help="who said what: attributions in the database",
+        description="Attributions from the database, newest article first (best match first "
+        "with --about). --speaker matches the resolved name or the surname ('Okafor').",
+    )
+    filters(qu, limit=20)
+    qu.set_defaults(func=cmd_quotes)
+
+    sp = sub.add_parser(
+        "speakers",
+        help="the most-quoted sources, with titles and share of anonymous sourcing",
+        description="Sources ranked by number of attributions: articles, direct or mixed "
+        "quotes, titles seen with the name, share flagged anonymous.",
+    )
+    filters(sp, limit=20)
+    sp.set_defaults(func=cmd_speakers)
+
+    ar = sub.add_parser(
+        "article",
+        help="one stored article's record",
+        description="Print one article's record by id (or a unique prefix of it), URL, or "
+        "input name.",
+    )
+    ar.add_argument("id", metavar="ID", help="article id, id prefix, URL or input name")
+    ar.add_argument(
+        "--format", choices=("text", "json"), default="text", help="text (readable) or json"
+    )
+    db_option(ar)
+    ar.set_defaults(func=cmd_article)
+
+    ex = sub.add_parser(
+        "export",
+        help="write every table of the database as Parquet",
+        description="Write every table (articles, entities, attributions, times, errors, "
+        "sources, meta) as DIR/<table>.parquet with the same columns.",
+    )
+    ex.add_argument("--parquet", required=True, metavar="DIR", type=Path, help="output folder")
+    db_option(ex)
+    ex.set_defaults(func=cmd_export)
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+# --------------------------------------------------------------------------- ingest
+
+
+class _Bar:
+    """The progress bar (tqdm on stderr, off when stderr is not a terminal)."""
+
+    def __init__(self, enabled: bool) -> None:
+        from tqdm import tqdm
+
+        self.done = 0
+        self.bar = tqdm(
+            unit=" docs",
+            desc="ingest",
+            disable=None if enabled else True,
+            file=sys.stderr,
+            dynamic_ncols=True,
+            smoothing=0.1,
+        )
+
+    def __call__(self, summary: Summary) -> None:
+        done = summary.articles + summary.duplicates + summary.errors + summary.already
+        self.bar.set_postfix(articles=summary.articles, errors=summary.errors, refresh=False)
+        self.bar.update(done - self.done)
+        self.done = done
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from .ingest.runner import IngestOptions, default_workers, ingest
+
+    if args.workers is not None and args.workers < 1:
+        raise InputError("--workers must be at least 1")
+    if args.batch_size < 1:
+        raise InputError("--batch-size must be at least 1")
+    options = IngestOptions(
+        db=args.db,
+        workers=args.workers or default_workers(),
+        batch_size=args.batch_size,
+        model=args.model,
+        mode=args.mode,
+        log_level=logging.getLogger().getEffectiveLevel(),
+    )
+    bar = _Bar(not args.no_progress)
+    try:
+        summary = ingest(args.paths, options=options, progress=bar)
+    finally:
+        bar.close()
+    if args.json:
+        print(json.dumps({"db": args.db, **summary.to_dict()}, indent=2))
+    else:
+        print(format_summary(summary, args.db))
+    return 1 if summary.errors else 0
+
+
+def format_summary(s: Summary, db: str) -> str:
+    done = s.articles + s.duplicates + s.errors
+    rate = done / s.seconds if s.seconds > 0 else 0.0
+    lines = [
+        f"onrecord ingest: {s.records:,} input records in {s.seconds:.1f} s "
+        f"({rate:.1f} docs/s) into {db}",
+        f"  {s.articles:,} new articles, {s.duplicates:,} duplicates, {s.errors:,} failed, "
+        f"{s.already:,} already done by an earlier run",
+    ]
+    if s.reasons:
+        lines.append(
+            "  failed: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(s.reasons.items()))
+            + "  (details: the errors table)"
+        )
+    skipped = {k: v for k, v in s.skipped.items() if v}
+    if skipped:
+        lines.append(
+            "  skipped, not articles: " + ", ".join(f"{k} {v}" for k, v in sorted(skipped.items()))
+        )
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- queries
+
+
+def _filter(args: argparse.Namespace) -> Any:
+    from .query import QueryFilter
+
+    return QueryFilter(
+        speaker=args.speaker,
+        about=args.about,
+        since=args.since,
+        until=args.until,
+        anonymous=args.anonymous,
+        kind=args.kind,
+        limit=args.limit,
+    )
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
+
+
+def _emit(
+    rows: list[dict[str, Any]], fmt: str, out: TextIO, table: list[tuple[str, str, int]]
+) -> None:
+    if fmt == "json":
+        out.write(json.dumps([{k: _plain(v) for k, v in r.items()} for r in rows], indent=2,
+                             ensure_ascii=False) + "\n")  # fmt: skip
+    elif fmt == "csv":
+        if rows:
+            writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+            writer.writeheader()
+            for r in rows:
+                writer.writerow({k: _cell(v) for k, v in r.items()})
+    else:
+        out.write(format_table(rows, table) + "\n")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:.3f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+    return str(_plain(value))
+
+
+def format_table(rows: list[dict[str, Any]], columns: list[tuple[str, str, int]]) -> str:
+    """A plain-text table; ``columns`` are (key, header, max width; 0 = takes the rest)."""
+    if not rows:
+        return "(no rows)"
+    width = max(60, shutil.get_terminal_size((120, 24)).columns)
+    cells = [[" ".join(_cell(r.get(k)).split()) for k, _, _ in columns] for r in rows]
+    widths = []
+    for i, (_, head, cap) in enumerate(columns):
+        natural = max(len(head), *(len(c[i]) for c in cells))
+        widths.append(min(natural, cap) if cap else natural)
+    flex = [i for i, (_, _, cap) in enumerate(columns) if not cap]
+    fixed = sum(w for i, w in enumerate(widths) if i not in flex) + 2 * (len(columns) - 1)
+    for i in flex:
+        widths[i] = max(len(columns[i][1]), min(widths[i], width - fixed))
+
+    def fit(text: str, w: int) -> str:
+        return text if len(text) <= w else text[: max(0, w - 1)] + "…"
+
+    def line(values: list[str]) -> str:
+        return "  ".join(fit(v, w).ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()
+
+    out = [line([h for _, h, _ in columns]), line(["-" * w for w in widths])]
+    out.extend(line(c) for c in cells)
+    return "\n".join(out)
+
+
+QUOTE_COLUMNS = [
+    ("published", "DATE", 10),
+    ("speaker", "SPEAKER", 26),
+    ("kind", "KIND", 12),
+    ("cue", "CUE", 14),
+    ("content", "CONTENT", 0),
+    ("article_id", "ARTICLE", 16),
+]
+SPEAKER_COLUMNS = [
+    ("speaker", "SPEAKER", 32),
+    ("attributions", "ATTRIB.", 7),
+    ("articles", "ARTICLES", 8),
+    ("quoted", "QUOTED", 6),
+    ("anonymous_share", "ANON.", 5),
+    ("titles", "TITLES", 0),
+]
+
+
+def _open(db: str) -> Any:
+    from .store import Store
+
+    return Store(db, read_only=True)
+
+
+def cmd_quotes(args: argparse.Namespace) -> int:
+    from .query import quotes
+
+    f = _filter(args)
+    with _open(args.db) as store:
+        rows = quotes(store, f)
+    _emit(rows, args.format, sys.stdout, QUOTE_COLUMNS)
+    return 0
+
+
+def cmd_speakers(args: argparse.Namespace) -> int:
+    from .query import speakers
+
+    f = _filter(args)
+    with _open(args.db) as store:
+        rows, totals = speakers(store, f)
+    if args.format == "table":
+        _emit(rows, "table", sys.stdout, SPEAKER_COLUMNS)
+        print(
+            f"{totals['attributions']:,} attributions with a source from "
+            f"{totals['speakers']:,} speakers; {totals['anonymous_share']:.1%} from anonymous "
+            "sources"
+        )
+    elif args.format == "json":
+        print(json.dumps({"speakers": rows, "totals": totals}, indent=2, ensure_ascii=False))
+    else:
+        _emit(rows, "csv", sys.stdout, SPEAKER_COLUMNS)
+    return 0
+
+
+def cmd_article(args: argparse.Namespace) -> int:
+    from .cli import format_text
+
+    with _open(args.db) as store:
+        found = store.record(args.id)
+    if found is None:
+        raise InputError(f"no article {args.id!r} in {args.db} (give an id, a URL or a name)")
+    meta, record = found
+    extra = {
+        k: _plain(meta[k])
+        for k in ("id", "url", "publisher", "author", "language", "source", "fetched_at")
+    }
+    if args.format == "json":
+        data = {**extra, **record.to_dict()}
+        data["doc"] = meta["doc"]
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return 0
+    print(format_text(record))
+    for key in ("url", "publisher", "author", "source", "fetched_at"):
+        if extra[key]:
+            print(f"   {key}: {extra[key]}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    with _open(args.db) as store:
+        files = store.export_parquet(args.parquet)
+        counts = store.counts()
+    for table, path in files.items():
+        print(f"{path}  {counts[table]:,} rows")
+    return 0

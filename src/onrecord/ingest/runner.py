@@ -1,0 +1,358 @@
+"""The ingest run: read -> prepare -> pipeline -> store, streaming, on every core.
+
+The main process reads the inputs (cheap: bytes and metadata), groups them in
+batches, drops the input records an earlier run already finished (the
+store's ``sources`` ledger), and hands each batch to a worker. Each worker
+loads the pipeline once (``Pipeline`` in the pool's initializer) and turns a
+batch into rows (``process_batch``: extraction, language check, one
+``Pipeline.pipe`` call per batch and cleaning mode). The main process writes
+each finished batch in one transaction. At most ``2 * workers`` batches are in
+flight, so memory does not grow with the corpus.
+
+With one worker everything runs in the calling process (no pool, no pickling).
+
+Crash safety comes from the store: a batch is written whole or not at all,
+with the ledger entries of its input records, so a run killed at any point
+is finished by running it again (already finished records are skipped
+before any work is done on them; an article id that is already stored adds
+no rows).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field, replace
+from multiprocessing import get_context
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from ..errors import InputError
+from ..read import RawDocument, RecordError
+from ..store import DEFAULT_DB, BatchRows, Store, Written
+
+if TYPE_CHECKING:
+    from ..pipeline import Pipeline
+    from .sources import Prepared
+
+log = logging.getLogger(__name__)
+
+#: loggers of the extraction libraries, quietened to ERROR unless verbose
+NOISY_LOGGERS = ("trafilatura", "htmldate", "courlan", "justext", "charset_normalizer")
+
+
+def default_workers() -> int:
+    """One worker per core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(slots=True)
+class IngestOptions:
+    """How to ingest; the CLI fills it once from its arguments."""
+
+    db: str = DEFAULT_DB
+    workers: int = field(default_factory=default_workers)
+    #: documents per batch: one nlp.pipe call and one transaction each
+    batch_size: int = 16
+    model: str | None = None
+    mode: str = "fast"
+    #: batches handed out but not yet written; default 2 per worker
+    max_in_flight: int | None = None
+    log_level: int = logging.WARNING
+
+
+@dataclass(slots=True)
+class Summary:
+    """What one run did."""
+
+    records: int = 0  # input records read (documents and unreadable records)
+    articles: int = 0  # new articles stored
+    duplicates: int = 0  # records whose article was already stored
+    errors: int = 0  # new error rows
+    already: int = 0  # records an earlier run had finished (skipped)
+    reasons: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)  # not documents (WARC requests...)
+    seconds: float = 0.0
+
+    def add(self, written: Written) -> None:
+        self.articles += written.articles
+        self.duplicates += written.duplicates
+        self.errors += written.errors
+        self.already += written.already
+        for reason, n in written.reasons.items():
+            self.reasons[reason] = self.reasons.get(reason, 0) + n
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "records": self.records,
+            "articles": self.articles,
+            "duplicates": self.duplicates,
+            "errors": self.errors,
+            "already_done": self.already,
+            "errors_by_reason": dict(sorted(self.reasons.items())),
+            "skipped": dict(sorted(self.skipped.items())),
+            "seconds": round(self.seconds, 2),
+        }
+
+
+#: an unreadable input record, as plain data (exceptions with keyword-only
+#: arguments do not survive pickling)
+ErrorItem = tuple[str, str, str, str | None, str | None]  # source, reason, message, path, record
+
+
+def _error_item(exc: RecordError) -> ErrorItem:
+    record = None
+    if "@" in exc.source.removeprefix(exc.path):
+        record = exc.source.rsplit("@", 1)[1]
+    elif exc.line:
+        record = str(exc.line)
+    return (exc.source, exc.reason, str(exc), exc.path, record)
+
+
+# --------------------------------------------------------------------------- workers
+
+_pipeline: Pipeline | None = None
+
+
+def _init_worker(model: str | None, mode: str, log_level: int) -> None:
+    global _pipeline
+    _exit_with_parent()
+    logging.basicConfig(level=log_level, format="onrecord[worker]: %(message)s")
+    quiet_libraries(log_level)
+    from ..pipeline import Pipeline
+
+    _pipeline = Pipeline(model, mode=mode)
+
+
+def _exit_with_parent(poll_seconds: float = 1.0) -> None:
+    """End this worker when the ingest process dies (``kill -9`` included).
+
+    A pool worker waits on a queue whose write end it holds itself, so it
+    would never notice the parent's death and would linger, model loaded.
+    """
+    import threading
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(poll_seconds)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="onrecord-parent-watch", daemon=True).start()
+
+
+def quiet_libraries(level: int) -> None:
+    """Extraction libraries log every odd page; keep them to errors unless verbose."""
+    for name in NOISY_LOGGERS:
+        logging.getLogger(name).setLevel(max(level, logging.ERROR))
+
+
+def _worker_batch(docs: list[RawDocument], errors: list[ErrorItem]) -> BatchRows:
+    assert _pipeline is not None, "worker not initialized"
+    return process_batch(_pipeline, docs, errors)
+
+
+def process_batch(
+    pipeline: Pipeline, docs: list[RawDocument], errors: list[ErrorItem] | None = None
+) -> BatchRows:
+    """Prepare and run one batch; every document ends as an article, duplicate or error row."""
+    from .sources import prepare
+
+    rows = BatchRows()
+    for source, reason, message, path, record in errors or ():
+        rows.add_error(source=source, reason=reason, message=message, path=path, record=record)
+    ready: dict[str, Prepared] = {}
+    sources: dict[str, RawDocument] = {}
+
+    def fail(doc: RawDocument, reason: str, message: str) -> None:
+        rows.add_error(
+            source=doc.source or doc.doc,
+            reason=reason,
+            message=message,
+            path=doc.path,
+            record=_record_of(doc),
+            doc=doc.doc,
+        )
+
+    for doc in docs:
+        try:
+            prep = prepare(doc)
+        except InputError as exc:
+            fail(doc, exc.reason, str(exc))
+            continue
+        except Exception as exc:  # a bug on one document must not lose the batch
+            log.exception("preparing %s failed", doc.source)
+            fail(doc, "internal", f"{doc.source}: {type(exc).__name__}: {exc}")
+            continue
+        if prep.id in ready:
+            rows.add_duplicate(source=doc.source or doc.doc, article_id=prep.id)
+            continue
+        ready[prep.id] = prep
+        sources[prep.id] = doc
+
+    def on_error(name: str, exc: BaseException) -> None:
+        doc = sources[name]
+        reason = getattr(exc, "reason", None) or "internal"
+        message = str(exc) if str(exc).startswith(str(doc.source)) else f"{doc.source}: {exc}"
+        fail(doc, reason, message)
+
+    for clean in (False, True):
+        group = [p for p in ready.values() if p.doc.extracted != clean]
+        if not group:
+            continue
+        stream = (replace(p.doc, doc=p.id) for p in group)
+        for result in pipeline.pipe(
+            stream, clean=clean, batch_size=max(1, len(group)), on_error=on_error
+        ):
+            prep = ready[result.doc]
+            d = prep.doc
+            rows.add_article(
+                result,
+                id=prep.id,
+                doc=d.doc,
+                url=d.url,
+                publisher=d.publisher,
+                author=d.author,
+                language=prep.language,
+                source=d.source or d.doc,
+                source_path=d.path,
+                fetched=d.fetched,
+            )
+    return rows
+
+
+def _record_of(doc: RawDocument) -> str | None:
+    source, path = doc.source or "", doc.path or ""
+    rest = source.removeprefix(path)
+    return rest[1:] if rest[:1] in (":", "@") else None
+
+
+# --------------------------------------------------------------------------- the run
+
+
+Batch = tuple[list[RawDocument], list[ErrorItem]]
+
+
+def _batches(
+    items: Iterable[RawDocument | RecordError], store: Store, size: int, summary: Summary
+) -> Iterator[Batch]:
+    buffer: list[RawDocument | RecordError] = []
+
+    def flush() -> Batch:
+        keys = [i.source or i.doc if isinstance(i, RawDocument) else i.source for i in buffer]
+        done = store.done([k for k in keys if k])
+        summary.already += len(done)
+        docs: list[RawDocument] = []
+        errors: list[ErrorItem] = []
+        for item, key in zip(buffer, keys, strict=True):
+            if key in done:
+                continue
+            if isinstance(item, RecordError):
+                errors.append(_error_item(item))
+            else:
+                docs.append(item)
+        return docs, errors
+
+    for item in items:
+        summary.records += 1
+        buffer.append(item)
+        if len(buffer) >= size:
+            batch = flush()
+            buffer = []
+            if batch[0] or batch[1]:
+                yield batch
+    if buffer:
+        batch = flush()
+        if batch[0] or batch[1]:
+            yield batch
+
+
+Progress = Callable[[Summary], None]
+
+
+def ingest(
+    paths: Iterable[str],
+    *,
+    options: IngestOptions | None = None,
+    progress: Progress | None = None,
+    stdin: BinaryIO | None = None,
+) -> Summary:
+    """Ingest every input record under ``paths`` into the store; return the summary."""
+    from .sources import ReadStats, iter_documents
+
+    options = options or IngestOptions()
+    summary = Summary()
+    stats = ReadStats()
+    started = time.perf_counter()
+    quiet_libraries(options.log_level)
+    store = Store(options.db)
+    try:
+        items = iter_documents(paths, stats=stats, stdin=stdin)
+        batches = _batches(items, store, max(1, options.batch_size), summary)
+
+        def written(rows: BatchRows) -> None:
+            result = store.write(rows)
+            summary.add(result)
+            log.info(
+                "batch written: %d articles, %d duplicates, %d errors",
+                result.articles,
+                result.duplicates,
+                result.errors,
+            )
+            try:
+                store.sync_fts()
+            except Exception:  # the index is derived: a query re-syncs it
+                log.warning("full-text index not updated; a query will catch up", exc_info=True)
+            summary.seconds = time.perf_counter() - started
+            if progress is not None:
+                progress(summary)
+
+        if options.workers <= 1:
+            from ..pipeline import Pipeline
+
+            pipeline = Pipeline(options.model, mode=options.mode)
+            for docs, errors in batches:
+                written(process_batch(pipeline, docs, errors))
+        else:
+            _pool_run(batches, options, written)
+    finally:
+        summary.skipped = stats.all_skipped()
+        summary.seconds = time.perf_counter() - started
+        store.close()
+    return summary
+
+
+def _pool_run(
+    batches: Iterator[Batch], options: IngestOptions, written: Callable[[BatchRows], None]
+) -> None:
+    limit = options.max_in_flight or 2 * options.workers
+    pool = ProcessPoolExecutor(
+        max_workers=options.workers,
+        # spawn, not fork: the parent holds a DuckDB connection and its threads
+        mp_context=get_context("spawn"),
+        initializer=_init_worker,
+        initargs=(options.model, options.mode, options.log_level),
+    )
+    pending: set[Future[BatchRows]] = set()
+    try:
+        for docs, errors in batches:
+            while len(pending) >= limit:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    written(future.result())
+            pending.add(pool.submit(_worker_batch, docs, errors))
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                written(future.result())
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)

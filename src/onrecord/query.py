@@ -1,0 +1,168 @@
+"""Questions asked of the store: who said what (``quotes``), who is quoted most (``speakers``).
+
+Each function takes an open ``Store`` and one ``QueryFilter`` and returns
+plain rows (dicts), in the order shown to the user; formatting is the CLI's
+job. Filters:
+
+- ``speaker``: the resolved name of the source ("Ines Okafor"), its surname
+  ("Okafor"), or, for a source that resolves to no entity, its text
+  ("officials"); case-insensitive, whole words;
+- ``about``: full-text search over the content (SQLite FTS5 beside the
+  database, see docs/store.md): every word, any order, stemmed; results are
+  ranked by relevance instead of date;
+- ``since`` / ``until``: the article's publication date, inclusive (articles
+  without a date are left out when either is given);
+- ``anonymous``: only sources that name nobody; ``kind``: one attribution kind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from .errors import InputError
+from .record import KINDS
+
+if TYPE_CHECKING:
+    from .store import Store
+
+
+@dataclass(slots=True)
+class QueryFilter:
+    speaker: str | None = None
+    about: str | None = None
+    since: date | None = None
+    until: date | None = None
+    anonymous: bool = False
+    kind: str | None = None
+    limit: int = 20
+
+    def __post_init__(self) -> None:
+        if self.kind is not None and self.kind not in KINDS:
+            raise InputError(f"unknown kind {self.kind!r}: use one of {', '.join(KINDS)}")
+        if self.limit < 1:
+            raise InputError("--limit must be at least 1")
+        if self.since and self.until and self.since > self.until:
+            raise InputError(f"--since {self.since} is after --until {self.until}")
+
+
+#: the speaker as shown: the resolved name, else the source as written
+_SPEAKER = "coalesce(a.source_name, a.source)"
+#: the attribution's number inside its article (a12 -> 12), for a stable order
+_ORDER_IN_ARTICLE = "try_cast(substr(a.id, 2) AS INTEGER)"
+
+
+def _where(f: QueryFilter, params: list[Any]) -> list[str]:
+    where: list[str] = []
+
+    def param(value: Any) -> str:
+        params.append(value)
+        return f"${len(params)}"
+
+    if f.speaker:
+        p = param(" ".join(f.speaker.split()).lower())
+        where.append(
+            f"(lower(a.source_name) = {p}"
+            f" OR lower(regexp_extract(a.source_name, '(\\S+)$', 1)) = {p}"
+            f" OR (a.source_name IS NULL AND lower(a.source) = {p}))"
+        )
+    if f.since:
+        where.append(f"r.published >= {param(f.since)}")
+    if f.until:
+        where.append(f"r.published <= {param(f.until)}")
+    if f.anonymous:
+        where.append("a.anonymous")
+    if f.kind:
+        where.append(f"a.kind = {param(f.kind)}")
+    return where
+
+
+def quotes(store: Store, f: QueryFilter) -> list[dict[str, Any]]:
+    """Attributions matching the filter, newest article first (best match first with about)."""
+    params: list[Any] = []
+    where = _where(f, params)
+    join = ""
+    order = f"r.published DESC NULLS LAST, a.article_id, {_ORDER_IN_ARTICLE}"
+    if f.about is not None:
+        hits = list(store.search(f.about))
+        if not hits:
+            return []
+        n = len(params)
+        params.extend([[h[0] for h in hits], [h[1] for h in hits], [float(h[2]) for h in hits]])
+        join = (
+            f"JOIN (SELECT unnest(${n + 1}::VARCHAR[]) AS article_id, "
+            f"unnest(${n + 2}::VARCHAR[]) AS attribution_id, "
+            f"unnest(${n + 3}::DOUBLE[]) AS rank) m "
+            "ON m.article_id = a.article_id AND m.attribution_id = a.id"
+        )
+        order = f"m.rank, r.published DESC NULLS LAST, a.article_id, {_ORDER_IN_ARTICLE}"
+    params.append(f.limit)
+    sql = f"""
+        SELECT a.article_id, a.id AS attribution_id, r.published, {_SPEAKER} AS speaker,
+               e.titles[1] AS speaker_title, a.source_name, a.source, a.anonymous,
+               a.source_kind, a.kind, a.cue, a.content, a.time_value, r.title, r.url
+        FROM attributions a
+        JOIN articles r ON r.id = a.article_id
+        LEFT JOIN entities e ON e.article_id = a.article_id AND e.id = a.source_entity
+        {join}
+        {"WHERE " + " AND ".join(where) if where else ""}
+        ORDER BY {order}
+        LIMIT ${len(params)}
+    """
+    cursor = store.con.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def speakers(store: Store, f: QueryFilter) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The most-quoted sources (counts, titles, share anonymous) and totals over the filter."""
+    params: list[Any] = []
+    where = ["a.source IS NOT NULL", *_where(f, params)]
+    base = f"""
+        SELECT coalesce(a.source_name, lower(a.source)) AS speaker, a.anonymous, a.article_id,
+               a.kind, e.titles
+        FROM attributions a
+        JOIN articles r ON r.id = a.article_id
+        LEFT JOIN entities e ON e.article_id = a.article_id AND e.id = a.source_entity
+        WHERE {" AND ".join(where)}
+    """
+    params.append(f.limit)
+    sql = f"""
+        WITH s AS ({base}),
+        t AS (
+            SELECT speaker, title, count(*) AS n
+            FROM (SELECT speaker, unnest(titles) AS title FROM s)
+            GROUP BY speaker, title
+        ),
+        tt AS (
+            SELECT speaker, list(title ORDER BY n DESC, title) AS titles FROM t GROUP BY speaker
+        )
+        SELECT s.speaker, count(*) AS attributions, count(DISTINCT s.article_id) AS articles,
+               count(*) FILTER (WHERE s.kind IN ('direct', 'mixed')) AS quoted,
+               avg(CASE WHEN s.anonymous THEN 1.0 ELSE 0.0 END) AS anonymous_share,
+               any_value(tt.titles) AS titles
+        FROM s LEFT JOIN tt ON tt.speaker = s.speaker
+        GROUP BY s.speaker
+        ORDER BY attributions DESC, articles DESC, s.speaker
+        LIMIT ${len(params)}
+    """
+    cursor = store.con.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    for row in rows:
+        row["titles"] = list(row["titles"] or [])[:3]
+        row["anonymous_share"] = round(float(row["anonymous_share"] or 0.0), 3)
+    total = store.con.execute(
+        f"""SELECT count(*), count(DISTINCT coalesce(a.source_name, lower(a.source))),
+                   avg(CASE WHEN a.anonymous THEN 1.0 ELSE 0.0 END)
+            FROM attributions a JOIN articles r ON r.id = a.article_id
+            WHERE {" AND ".join(where)}""",
+        params[:-1],
+    ).fetchone()
+    totals = {
+        "attributions": int(total[0]) if total else 0,
+        "speakers": int(total[1]) if total else 0,
+        "anonymous_share": round(float(total[2] or 0.0), 3) if total else 0.0,
+    }
+    return rows, totals

@@ -1,0 +1,264 @@
+"""The ingest run end to end: every reader and bad input into the store, idempotence, kill -9.
+
+In-process runs use the session's pipeline (``workers=1`` runs in this
+process); the crash test runs the real ``onrecord ingest`` with two worker
+processes and kills it with SIGKILL mid-run.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+import onrecord.pipeline
+from ingest_helpers import (
+    ARTICLES,
+    article_html,
+    german_html,
+    no_article_html,
+    write_gz,
+    write_jsonl,
+    write_warc,
+)
+from onrecord.cli import main
+from onrecord.ingest.runner import IngestOptions, ingest
+
+pytestmark = pytest.mark.model
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def session_pipeline(pipeline: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """``Pipeline(...)`` hands out the session's pipeline (the model loads once)."""
+    monkeypatch.setattr(onrecord.pipeline, "Pipeline", lambda *a, **k: pipeline)
+    return pipeline
+
+
+def corpus(root: Path) -> dict[str, Any]:
+    """Every reader and every bad input of the issue, with what each must become."""
+    root.mkdir()
+    (root / "ferry.html").write_text(article_html("ferry"), encoding="utf-8")
+    write_gz(root / "library.html.gz", article_html("library").encode())
+    write_warc(
+        root / "news.warc.gz",
+        [(ARTICLES["bridge"]["url"], article_html("bridge", with_canonical=False))],  # type: ignore[list-item]
+    )
+    write_jsonl(
+        root / "dump.jsonl",
+        [
+            {"id": "j1", "text": "Mayor Ilse Varga said on Tuesday that the pier would reopen.",
+             "published": "2026-04-09"},
+            {"id": "j2", "html": article_html("ferry")},  # the same article as ferry.html
+            "{not json",
+        ],
+    )  # fmt: skip
+    (root / "note.txt").write_text(
+        "Port director Mara Quist said the cranes would stay idle until June.\n"
+    )
+    # the bad inputs
+    full = gzip.compress(article_html("library").encode() * 30)
+    (root / "cut.html.gz").write_bytes(full[: len(full) // 2])
+    warc = root / "whole.warc"
+    write_warc(warc, [(f"https://news.example.org/w{i}", article_html("ferry")) for i in range(2)],
+               gz=False, extra=False)  # fmt: skip
+    data = warc.read_bytes()
+    warc.unlink()
+    (root / "cut.warc").write_bytes(data[:-200])
+    (root / "junk.html").write_bytes(bytes(range(256)) * 40)
+    (root / "nav.html").write_text(no_article_html())
+    with (root / "huge.html").open("wb") as fh:
+        fh.truncate(50_000_000)
+    (root / "bom.txt").write_bytes(b"\xef\xbb\xbfcaf\xe9 \xff\xfe")
+    (root / "german.html").write_text(german_html(), encoding="utf-8")
+    return {
+        # ferry, library, bridge, j1, note, and the first whole record of cut.warc
+        "articles": 6,
+        "duplicates": 1,  # j2 is ferry.html again (same canonical URL)
+        "reasons": {
+            "bad_json": 1,
+            "truncated": 2,  # cut.html.gz, cut.warc's second record
+            "binary": 1,
+            "no_article": 1,
+            "too_large": 1,
+            "undecodable": 1,
+            "unsupported_language": 1,
+        },
+    }
+
+
+def counts(db: Path) -> dict[str, int]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {
+            t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[index]
+            for t in ("articles", "entities", "attributions", "times", "errors", "sources")
+        }
+    finally:
+        con.close()
+
+
+def test_ingest_run_every_reader_and_bad_input(tmp_path: Path, session_pipeline: Any) -> None:
+    expected = corpus(tmp_path / "c")
+    db = tmp_path / "s.duckdb"
+    summary = ingest([str(tmp_path / "c")], options=IngestOptions(db=str(db), workers=1))
+    assert summary.articles == expected["articles"]
+    assert summary.duplicates == expected["duplicates"]
+    assert summary.reasons == expected["reasons"]
+    assert summary.errors == sum(expected["reasons"].values())
+    con = duckdb.connect(str(db), read_only=True)
+    rows = con.execute(
+        "SELECT doc, url, title, published::VARCHAR, publisher, author, fetched_at IS NOT NULL "
+        "FROM articles ORDER BY doc"
+    ).fetchall()
+    by_doc = {r[0]: r for r in rows}
+    ferry = by_doc["j2"]  # dump.jsonl comes first: ferry.html is then the duplicate
+    assert ferry[1:6] == (
+        ARTICLES["ferry"]["url"],
+        ARTICLES["ferry"]["title"],
+        "2026-03-12",
+        "Example Harbor News",
+        "Nadia Orvell",
+    )
+    assert by_doc[ARTICLES["bridge"]["url"]][6]  # the WARC date is kept
+    assert by_doc["j1"][3] == "2026-04-09"
+    # HTML bodies skip the text cleaner; text files go through it
+    removed = dict(con.execute("SELECT doc, len(removed) FROM articles").fetchall())
+    assert removed["j2"] == 0 and removed["note"] == 0
+    assert removed[by_doc["library"][0]] == 0
+    errors = dict(con.execute("SELECT source, reason FROM errors").fetchall())
+    root = str((tmp_path / "c").resolve())
+    assert errors[f"{root}/huge.html"] == "too_large"
+    assert errors[f"{root}/german.html"] == "unsupported_language"
+    assert errors[f"{root}/dump.jsonl:3"] == "bad_json"
+    assert any(k.startswith(f"{root}/cut.warc@") for k in errors)
+    con.close()
+
+    # idempotent: the same run again adds nothing
+    before = counts(db)
+    again = ingest([str(tmp_path / "c")], options=IngestOptions(db=str(db), workers=1))
+    assert (again.articles, again.errors, again.duplicates) == (0, 0, 0)
+    assert again.already == summary.records
+    assert counts(db) == before
+
+
+def test_ingest_cli_summary_and_exit_code(
+    tmp_path: Path, session_pipeline: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus(tmp_path / "c")
+    db = str(tmp_path / "s.duckdb")
+    code = main(["ingest", str(tmp_path / "c"), "--db", db, "--workers", "1", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 1  # some records failed
+    assert out["articles"] == 6 and out["errors"] == 8 and out["db"] == db
+    assert out["skipped"]["warc_request"] == 3
+    code = main(["ingest", str(tmp_path / "c"), "--db", db, "--workers", "1"])
+    text = capsys.readouterr().out
+    assert code == 0  # nothing failed in this run: everything was done before
+    assert "0 new articles" in text and "15 already done" in text
+    good = tmp_path / "good"
+    good.mkdir()
+    (good / "a.txt").write_text("Port director Mara Quist said the cranes were idle.\n")
+    assert main(["ingest", str(good), "--db", db, "--workers", "1", "--no-progress"]) == 0
+
+
+def test_ingest_cli_rejects_bad_options(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ingest", "x", "--workers", "0"]) == 2
+    assert "--workers" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- kill -9
+
+
+def crash_corpus(root: Path, n: int = 24) -> None:
+    """n distinct small articles: HTML files and a JSON Lines file."""
+    root.mkdir()
+    names = ["Ines Okafor", "Tomas Keld", "Hana Sorvik", "Marek Hollis"]
+    lines = []
+    for i in range(n):
+        who = names[i % len(names)]
+        text = (
+            f"{who} said on Monday that the harbor fund would grow by {i + 3} percent.\n\n"
+            f'"We expect {i + 10} new berths by the autumn," {who} said.'
+        )
+        if i % 3 == 0:
+            page = (
+                f"<html><head><title>Harbor fund {i}</title>"
+                f'<link rel="canonical" href="https://news.example.org/fund/{i}"></head>'
+                f"<body><article><p>{text.split(chr(10))[0]}</p><p>{text.split(chr(10))[-1]}"
+                "</p></article></body></html>"
+            )
+            (root / f"fund-{i}.html").write_text(page)
+        else:
+            lines.append({"id": f"fund-{i}", "text": text, "published": "2026-05-04"})
+    write_jsonl(root / "funds.jsonl", lines)  # type: ignore[arg-type]
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to find the workers")
+def test_ingest_kill_9_mid_run_then_rerun_completes_without_duplicates(
+    tmp_path: Path, session_pipeline: Any
+) -> None:
+    crash_corpus(tmp_path / "c")
+    db = tmp_path / "crash.duckdb"
+    cmd = [
+        sys.executable, "-m", "onrecord.cli", "-v", "ingest", str(tmp_path / "c"),
+        "--db", str(db), "--workers", "2", "--batch-size", "1", "--no-progress",
+    ]  # fmt: skip
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    written = 0
+    deadline = time.monotonic() + 120
+    for line in proc.stderr:
+        written += "batch written" in line
+        if written >= 3 or time.monotonic() > deadline:
+            break
+    workers = _children(proc.pid)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    proc.stderr.close()
+    assert written >= 3, "the run ended before it could be killed"
+    # the workers notice and exit (they would otherwise wait forever, model loaded)
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{w}").exists() for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [w for w in workers if Path(f"/proc/{w}/stat").exists()
+                and Path(f"/proc/{w}/stat").read_text().split()[2] != "Z"]  # fmt: skip
+
+    partial = counts(db)
+    assert 3 <= partial["articles"] < 24 and partial["sources"] == partial["articles"]
+    summary = ingest([str(tmp_path / "c")], options=IngestOptions(db=str(db), workers=1))
+    assert summary.already == partial["sources"]
+    assert summary.articles == 24 - partial["articles"] and summary.errors == 0
+
+    reference = tmp_path / "reference.duckdb"
+    ingest([str(tmp_path / "c")], options=IngestOptions(db=str(reference), workers=1))
+    assert counts(db) == counts(reference)
+    query = (
+        "SELECT r.id, count(a.id) FROM articles r LEFT JOIN attributions a "
+        "ON a.article_id = r.id GROUP BY r.id ORDER BY r.id"
+    )
+    got = duckdb.connect(str(db), read_only=True).execute(query).fetchall()
+    want = duckdb.connect(str(reference), read_only=True).execute(query).fetchall()
+    assert got == want  # every article whole: the same attributions as an uninterrupted run
