@@ -17,7 +17,16 @@ from typing import TYPE_CHECKING, Any
 from .attribute import Attributor, Found
 from .errors import OnrecordError
 from .quotes import find_quotes
-from .record import Attribution, Content, Cue, Record, Source, TimeExpression, TimeRef
+from .record import (
+    Attribution,
+    Content,
+    Cue,
+    Record,
+    Removed,
+    Source,
+    TimeExpression,
+    TimeRef,
+)
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -28,15 +37,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MODES = ("fast", "accurate")
-
-
-@dataclass(slots=True)
-class Options:
-    """Per-run options, set once (by the CLI or the caller) and passed down."""
-
-    clean: bool = True
-    published: str | date | None = None
-    batch_size: int = 64
 
 
 def doc_id(text: str) -> str:
@@ -51,7 +51,7 @@ class _Prepared:
     title: str | None
     published: date | None
     credits: list[str]
-    removed: list[Any]
+    removed: list[Removed]
 
 
 class Pipeline:
@@ -133,7 +133,7 @@ class Pipeline:
             text, name, title = item.text, item.doc, item.title
             pub = parse_published(item.published) if item.published else published
         credits: list[str] = []
-        removed: list[Any] = []
+        removed: list[Removed] = []
         if clean:
             from .clean import clean_text
 
