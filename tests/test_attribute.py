@@ -221,12 +221,6 @@ def test_attribute_according_to_cue_lemma(pipeline: Any) -> None:
     assert a.source is not None and a.source.text == "the treasurer"
 
 
-@pytest.mark.xfail(
-    reason='"Citing" scores 0.329 as a cue with "two unnamed officials" as its object '
-    '(threshold 0.41; 0.535 with "anonymous officials"), so no inner attribution is '
-    "built and the outer one has via=None",
-    strict=True,
-)
 def test_attribute_citing_nests_the_cited_source_as_via(pipeline: Any) -> None:
     text = "Citing two unnamed officials, local media reported on Monday that the port would close."
     record = pipeline(text, clean=False)

@@ -524,7 +524,7 @@ class Attributor:
             if head is None:
                 continue
             lemma = head.lemma_.lower()
-            if lemma not in CITING_LEMMAS and head.lower_ != "according":
+            if lemma not in CITING_LEMMAS:
                 continue
             outer_tok = head.head
             while outer_tok.i not in by_cue and outer_tok.head is not outer_tok:
