@@ -411,3 +411,17 @@ def test_cli_extract_empty_folder_fails(
     (tmp_path / "empty").mkdir()
     assert cli(["extract", str(tmp_path / "empty")]) == 1
     assert "no .txt or .jsonl file" in capsys.readouterr().err
+
+
+def test_cli_extract_text_over_the_parser_limit_is_one_line(
+    cli: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # under the 5 MB input cap but over spaCy's max_length: an error line, the rest goes on
+    big = write(tmp_path, "big.txt", "The pier reopened. " * 60_000)
+    good = write(tmp_path, "pier.txt", PIER)
+    assert cli(["extract", big, good, "--format", "jsonl"]) == 1
+    captured = capsys.readouterr()
+    assert [r["doc"] for r in jsonl(captured.out)] == ["pier"]
+    errors = [line for line in captured.err.splitlines() if "big" in line]
+    assert len(errors) == 1 and "parser's limit" in errors[0] and "[too_large]" in errors[0]
+    assert "Traceback" not in captured.err

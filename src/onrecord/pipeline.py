@@ -15,7 +15,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from .attribute import Attributor, Found
-from .errors import OnrecordError
+from .errors import InputError, OnrecordError
 from .quotes import find_quotes
 from .record import (
     Attribution,
@@ -101,9 +101,11 @@ class Pipeline:
             for item in texts:
                 try:
                     prep = self._prepare(item, default_published, clean)
-                except OnrecordError as exc:
+                except Exception as exc:  # one bad document never ends the stream
                     if on_error is None:
                         raise
+                    if not isinstance(exc, OnrecordError):
+                        log.exception("failed to prepare %s", _name_of(item))
                     on_error(_name_of(item), exc)
                     continue
                 yield prep.text, prep
@@ -142,6 +144,13 @@ class Pipeline:
             title = title or cleaned.title
             credits = cleaned.credits
             removed = cleaned.removed
+        if len(text) > self.nlp.max_length:
+            raise InputError(
+                f"{name or 'text'}: {len(text):,} characters is over the parser's limit of "
+                f"{self.nlp.max_length:,} (it needs about 1 GB of memory per 100,000): "
+                "split the document",
+                reason="too_large",
+            )
         return _Prepared(name or doc_id(text), text, title, pub, credits, removed)
 
     def _record(self, doc: Doc, prep: _Prepared) -> Record:
