@@ -55,6 +55,8 @@ def test_ingest_html_file_body_and_metadata(tmp_path: Path, suffix: str) -> None
     assert doc.publisher == a["site"]
     assert doc.published == a["date"]
     assert "said Tomas Keld" in doc.text
+    # the headline repeated as the first line of the body stays in the title only
+    assert doc.text.startswith("Ferry crews in Port Alder voted")
     # the page's furniture is not the body
     assert "Subscribe" not in doc.text and "Sport" not in doc.text
 

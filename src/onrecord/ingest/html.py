@@ -2,7 +2,8 @@
 
 ``extract_html`` turns a ``RawDocument`` that still carries its page
 (``doc.html``) into one whose ``text`` is the article body, extracted by
-trafilatura (``bare_extraction(..., with_metadata=True)``), with title, date,
+trafilatura (``bare_extraction(..., with_metadata=True)``, comments left out;
+a first line repeating the title is dropped: it stays in ``title``), with title, date,
 author, site name (``publisher``) and URL (canonical / og tags) filled where
 the reader did not know them already. The body is marked ``extracted``: the
 text cleaner must not run over it (its line rules are for scraped plain
@@ -56,7 +57,11 @@ EXTRACT_OPTIONS: dict[str, Any] = {
 #: a body needs one line of prose: this many words, ending a sentence (else: no article;
 #: trafilatura falls back to the whole page's text, which for a list of links is the links)
 PROSE_MIN_WORDS = 8
-_SENTENCE_END = re.compile(r"[.!?…\"'”’»)\]]\s*$")
+#: a sentence ends somewhere in the line: a word, terminal punctuation, then a space or the end
+_SENTENCE_END = re.compile(r"\w[.!?…]+[\"'”’»)\]]*(?:\s|$)")
+#: scripts written without spaces: a sentence-ending mark in a line this long is prose
+_CJK_SENTENCE = re.compile(r"[。！？]")
+_CJK_MIN_CHARS = 20
 #: labels that browsers read as windows-1252 (WHATWG Encoding Standard)
 _CP1252_LABELS = frozenset({"iso-8859-1", "iso8859-1", "latin-1", "latin1", "ascii", "us-ascii"})
 _META_CHARSET = re.compile(
@@ -193,10 +198,27 @@ def _clean_meta(value: object) -> str | None:
 
 
 def _has_prose(body: str) -> bool:
-    return any(
-        len(line.split()) >= PROSE_MIN_WORDS and _SENTENCE_END.search(line)
-        for line in body.splitlines()
-    )
+    for line in body.splitlines():
+        if len(line.split()) >= PROSE_MIN_WORDS and _SENTENCE_END.search(line):
+            return True
+        if len(line) >= _CJK_MIN_CHARS and _CJK_SENTENCE.search(line):
+            return True
+    return False
+
+
+def _without_headline(body: str, title: str | None) -> str:
+    """The body without a first line that repeats the title (kept in ``title``).
+
+    trafilatura keeps an ``<h1>`` inside the article; as a paragraph of the
+    text it is noise to attribution (headlines are terse claims without a
+    cue), and the text cleaner removes the title of plain text the same way.
+    """
+    if not title:
+        return body
+    first, sep, rest = body.partition("\n")
+    if sep and rest.strip() and " ".join(first.split()).lower() == " ".join(title.split()).lower():
+        return rest.lstrip("\n")
+    return body
 
 
 def extract_html(doc: RawDocument) -> RawDocument:
@@ -243,13 +265,14 @@ def extract_html(doc: RawDocument) -> RawDocument:
             f"{_megabytes(MAX_TEXT_BYTES)} limit for one document",
             reason="too_large",
         )
+    title = doc.title or _clean_meta(meta.title)
     return dataclasses.replace(
         doc,
-        text=body,
+        text=_without_headline(body, title),
         encoding=encoding,
         html=None,
         extracted=True,
-        title=doc.title or _clean_meta(meta.title),
+        title=title,
         author=doc.author or _clean_meta(meta.author),
         publisher=doc.publisher or _clean_meta(meta.sitename),
         published=doc.published or _clean_meta(meta.date),
