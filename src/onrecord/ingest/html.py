@@ -53,6 +53,9 @@ EXTRACT_OPTIONS: dict[str, Any] = {
     "include_comments": False,
     "include_tables": True,
     "with_metadata": True,
+    # no fallback extractors (readability, jusText): 30% faster, and on the Zyte
+    # benchmark slightly better (F1 0.962 against 0.960), see docs/performance.md
+    "fast": True,
 }
 #: a body needs one line of prose: this many words, ending a sentence (else: no article;
 #: trafilatura falls back to the whole page's text, which for a list of links is the links)

@@ -28,7 +28,7 @@ SUPPORTED = frozenset({"en"})
 #: a non-English guess below this probability is not trusted
 MIN_CONFIDENCE = 0.9
 #: how much of a text is looked at (the start of an article says enough)
-SAMPLE_CHARS = 4000
+SAMPLE_CHARS = 2000
 
 _identifier: Any = None
 _lock = threading.Lock()

@@ -149,9 +149,14 @@ def _exit_with_parent(poll_seconds: float = 1.0) -> None:
 
 
 def quiet_libraries(level: int) -> None:
-    """Extraction libraries log every odd page; keep them to errors unless verbose."""
+    """Extraction libraries log (and warn about) every odd page; keep them quiet unless verbose."""
+    import warnings
+
     for name in NOISY_LOGGERS:
         logging.getLogger(name).setLevel(max(level, logging.ERROR))
+    if level > logging.INFO:
+        # dateutil warns about time zone names in page dates ("EST"); the date is still read
+        warnings.filterwarnings("ignore", module=r"dateutil(\..*)?$")
 
 
 def _worker_batch(docs: list[RawDocument], errors: list[ErrorItem]) -> BatchRows:
