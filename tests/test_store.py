@@ -244,3 +244,15 @@ def test_store_full_text_index_of_another_database_is_rebuilt(tmp_path: Path) ->
     with Store(path) as store:  # a new database under the same name
         store.write(batch("y1"))
         assert {a for a, _, _ in store.search("crossings")} == {"y1"}
+
+
+def test_store_index_follows_each_batch_and_catches_up_after_a_gap(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.duckdb") as store:
+        w1 = store.write(batch("x1"))
+        assert store.sync_fts(w1) == 2  # the batch's own rows, no query
+        w2 = store.write(batch("x2", source_prefix="b.warc.gz@"))
+        w3 = store.write(batch("x3", source_prefix="c.warc.gz@"))  # its sync was missed
+        assert w3.previous_top == w2.batch
+        assert store.sync_fts(w3) == 4  # x2's and x3's rows, read back from DuckDB
+        assert {a for a, _, _ in store.search("crossings")} == {"x1", "x2", "x3"}
+        assert store.sync_fts() == 0

@@ -309,6 +309,10 @@ class Written:
     errors: int = 0
     already: int = 0  # input records already in the ledger (another run did them)
     reasons: dict[str, int] = field(default_factory=dict)  # the new errors, by reason
+    batch: int = 0  # the batch number the rows were written under
+    previous_top: int = 0  # the highest batch number among articles before this write
+    #: (content, article_id, attribution id) of the attributions written, for the index
+    index_rows: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- the store
@@ -350,6 +354,7 @@ class Store:
                 f"{self.path}: not a DuckDB database, or a damaged one ({exc})"
             ) from exc
         self._fts: sqlite3.Connection | None = None
+        self._top: int | None = None  # highest articles.batch, once known
         self.id = self._init_schema()
 
     # -- schema --------------------------------------------------------------
@@ -433,6 +438,8 @@ class Store:
             }
             now = _now()
             batch = con.execute("SELECT nextval('batch_seq')").fetchone()
+            out.batch = int(batch[0]) if batch else 0
+            out.previous_top = self._top_batch()
             ledger: list[tuple[str, str, str | None]] = []
             keep_ids: set[str] = set()
             keep_rows: list[int] = []
@@ -449,13 +456,18 @@ class Store:
             if keep_rows:
                 cols = {c: [v[i] for i in keep_rows] for c, v in articles.items()}
                 cols["ingested_at"] = [now] * len(keep_rows)
-                cols["batch"] = [batch[0] if batch else 0] * len(keep_rows)
+                cols["batch"] = [out.batch] * len(keep_rows)
                 self._insert("articles", cols)
                 for table in _ARTICLE_TABLES[1:]:
                     child = rows.tables[table]
                     picked = [i for i, a in enumerate(child["article_id"]) if a in keep_ids]
                     if picked:
                         self._insert(table, {c: [v[i] for i in picked] for c, v in child.items()})
+                    if table == "attributions":
+                        out.index_rows = [
+                            (child["content"][i], child["article_id"][i], child["id"][i])
+                            for i in picked
+                        ]
             out.articles = len(keep_rows)
             fresh = [i for i, s in enumerate(errors["source"]) if s not in done]
             if fresh:
@@ -485,7 +497,15 @@ class Store:
         except BaseException:
             con.execute("ROLLBACK")
             raise
+        if out.articles:
+            self._top = out.batch
         return out
+
+    def _top_batch(self) -> int:
+        if self._top is None:
+            row = self.con.execute("SELECT coalesce(max(batch), 0) FROM articles").fetchone()
+            self._top = int(row[0]) if row else 0
+        return self._top
 
     def _insert(self, table: str, cols: dict[str, list[Any]]) -> None:
         types = dict(TABLES[table][0])
@@ -639,11 +659,32 @@ class Store:
             self._fts = fts
         return self._fts
 
-    def sync_fts(self) -> int:
-        """Index the attributions of batches written since the last sync; return how many."""
+    def sync_fts(self, written: Written | None = None) -> int:
+        """Index the attributions of batches written since the last sync; return how many.
+
+        Given the ``Written`` of the batch just written, and an index that was
+        up to date before it, only that batch's rows are added (no query of
+        the database); otherwise every batch past the index's watermark is
+        read back from DuckDB (after a crash, or for a store written elsewhere).
+        """
         fts = self._fts_con()
         row = fts.execute("SELECT value FROM state WHERE key = 'batch'").fetchone()
         mark = int(row[0]) if row else 0
+        if written is not None and written.batch and mark >= written.previous_top:
+            try:
+                fts.executemany(
+                    "INSERT INTO quotes (content, article_id, attribution_id) VALUES (?, ?, ?)",
+                    written.index_rows,
+                )
+                fts.execute(
+                    "UPDATE state SET value = ? WHERE key = 'batch'",
+                    (str(max(mark, written.batch)),),
+                )
+                fts.commit()
+            except BaseException:
+                fts.rollback()
+                raise
+            return len(written.index_rows)
         top_row = self.con.execute("SELECT coalesce(max(batch), 0) FROM articles").fetchone()
         top = int(top_row[0]) if top_row else 0
         if top <= mark:

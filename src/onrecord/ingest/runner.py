@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: loggers of the extraction libraries, quietened to ERROR unless verbose
+#: loggers of the extraction libraries, quietened to ERROR (unless logging at DEBUG)
 NOISY_LOGGERS = ("trafilatura", "htmldate", "courlan", "justext", "charset_normalizer")
 
 
@@ -149,12 +149,15 @@ def _exit_with_parent(poll_seconds: float = 1.0) -> None:
 
 
 def quiet_libraries(level: int) -> None:
-    """Extraction libraries log (and warn about) every odd page; keep them quiet unless verbose."""
+    """Extraction libraries log (and warn about) every odd page: errors only, unless debugging.
+
+    What matters about a page reaches the user as its error row and reason.
+    """
     import warnings
 
     for name in NOISY_LOGGERS:
-        logging.getLogger(name).setLevel(max(level, logging.ERROR))
-    if level > logging.INFO:
+        logging.getLogger(name).setLevel(level if level <= logging.DEBUG else logging.ERROR)
+    if level > logging.DEBUG:
         # dateutil warns about time zone names in page dates ("EST"); the date is still read
         warnings.filterwarnings("ignore", module=r"dateutil(\..*)?$")
 
@@ -312,7 +315,7 @@ def ingest(
                 result.errors,
             )
             try:
-                store.sync_fts()
+                store.sync_fts(result)
             except Exception:  # the index is derived: a query re-syncs it
                 log.warning("full-text index not updated; a query will catch up", exc_info=True)
             summary.seconds = time.perf_counter() - started
