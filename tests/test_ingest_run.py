@@ -262,3 +262,31 @@ def test_ingest_kill_9_mid_run_then_rerun_completes_without_duplicates(
     got = duckdb.connect(str(db), read_only=True).execute(query).fetchall()
     want = duckdb.connect(str(reference), read_only=True).execute(query).fetchall()
     assert got == want  # every article whole: the same attributions as an uninterrupted run
+
+
+class _FragilePipeline:
+    """Raises (past on_error) on any document that says EXPLODE, like a bug would."""
+
+    def pipe(self, texts: Any, **kwargs: Any) -> Any:
+        from onrecord.record import Record
+
+        for doc in texts:
+            if "EXPLODE" in doc.text:
+                raise RuntimeError("boom")
+            yield Record(doc=doc.doc, text=doc.text)
+
+
+def test_ingest_batch_survives_a_document_that_crashes_the_pipeline() -> None:
+    from onrecord.ingest.runner import process_batch
+    from onrecord.read import RawDocument
+
+    texts = ["Officials said one thing.", "Officials said EXPLODE.", "Officials said another."]
+    docs = [
+        RawDocument(doc=f"d{i}", text=t, encoding="utf-8", path="x.jsonl", source=f"x.jsonl:{i}")
+        for i, t in enumerate(texts)
+    ]
+    rows = process_batch(_FragilePipeline(), docs)  # type: ignore[arg-type]
+    assert sorted(rows.tables["articles"]["doc"]) == ["d0", "d2"]
+    assert rows.tables["errors"]["source"] == ["x.jsonl:1"]
+    assert rows.tables["errors"]["reason"] == ["internal"]
+    assert "RuntimeError: boom" in rows.tables["errors"]["message"][0]

@@ -25,11 +25,12 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from ..errors import InputError
+from ..errors import InputError, OnrecordError
 from ..read import RawDocument, RecordError
 from ..store import DEFAULT_DB, BatchRows, Store, Written
 
@@ -205,16 +206,16 @@ def process_batch(
         ready[prep.id] = prep
         sources[prep.id] = doc
 
+    finished: set[str] = set()  # ids that became an article or an error row
+
     def on_error(name: str, exc: BaseException) -> None:
         doc = sources[name]
         reason = getattr(exc, "reason", None) or "internal"
         message = str(exc) if str(exc).startswith(str(doc.source)) else f"{doc.source}: {exc}"
         fail(doc, reason, message)
+        finished.add(name)
 
-    for clean in (False, True):
-        group = [p for p in ready.values() if p.doc.extracted != clean]
-        if not group:
-            continue
+    def run(group: list[Prepared], clean: bool) -> None:
         stream = (replace(p.doc, doc=p.id) for p in group)
         for result in pipeline.pipe(
             stream, clean=clean, batch_size=max(1, len(group)), on_error=on_error
@@ -233,6 +234,24 @@ def process_batch(
                 source_path=d.path,
                 fetched=d.fetched,
             )
+            finished.add(prep.id)
+
+    for clean in (False, True):
+        group = [p for p in ready.values() if p.doc.extracted != clean]
+        if not group:
+            continue
+        try:
+            run(group, clean)
+        except Exception:  # the pipeline raised past on_error: find the document, one by one
+            log.exception("a batch failed in the pipeline; retrying its documents one by one")
+            for prep in group:
+                if prep.id in finished:
+                    continue
+                try:
+                    run([prep], clean)
+                except Exception as exc:
+                    log.exception("%s failed in the pipeline", prep.doc.source)
+                    fail(prep.doc, "internal", f"{prep.doc.source}: {type(exc).__name__}: {exc}")
     return rows
 
 
@@ -360,6 +379,13 @@ def _pool_run(
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
                 written(future.result())
+    except BrokenProcessPool as exc:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise OnrecordError(
+            "a worker process died (out of memory, or a crash in a native library); the "
+            "batches written so far are kept. Run the same command again to resume; if it "
+            "dies at the same place, run it with --workers 1 -v to see the document"
+        ) from exc
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
         raise
