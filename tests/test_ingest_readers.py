@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import onrecord.ingest.warc
+from conftest import SHARED, need_shared
 from ingest_helpers import (
     ARTICLES,
     article_html,
@@ -364,3 +365,25 @@ def test_ingest_prepare_drops_a_page_date_it_cannot_read_but_not_a_given_one() -
     with pytest.raises(InputError) as info:
         prepare(given)
     assert info.value.reason == "bad_date"
+
+
+# --------------------------------------------------------------------------- real pages
+
+
+@pytest.mark.shared
+def test_ingest_warc_reads_every_page_of_the_shared_news_warc() -> None:
+    path = need_shared(SHARED / "data" / "news-pages" / "news-pages.warc.gz")
+    stats = WarcStats()
+    items = list(read_warc(path, extract=False, stats=stats))
+    assert not [i for i in items if isinstance(i, RecordError)]
+    docs = [i for i in items if isinstance(i, RawDocument)]
+    assert len(docs) == 606 == stats.pages
+    assert len({d.source for d in docs}) == 606 and all(d.url and d.fetched for d in docs)
+    # the first pages extract to bodies with metadata, or fail with a reason
+    for doc in docs[:25]:
+        try:
+            prep = prepare(doc)
+        except InputError as exc:
+            assert exc.reason in ("unsupported_language", "no_article")
+            continue
+        assert prep.doc.text and prep.doc.extracted and prep.doc.url == doc.url
