@@ -185,16 +185,23 @@ def _subtree(tok: Token, exclude: set[int] | None = None) -> list[Token]:
     return out
 
 
-def _subject(tok: Token) -> Token | None:
+def _subject(tok: Token, cues: set[int] | frozenset[int] = frozenset()) -> Token | None:
     """The subject of ``tok``'s clause, walking up through conj / xcomp / advcl,
-    "by"-gerunds ("concluded by implying") and relative clauses."""
+    "by"-gerunds ("concluded by implying") and relative clauses.
+
+    A cue coordinated, by a parse error, with the verb of another cue's
+    complement ("X said Y was wrong and criticized him": "criticized" hangs
+    from "was") takes that other cue's subject, not the complement's.
+    """
     cur = tok
     for _ in range(4):
         for child in cur.children:
             if child.dep_ in _SUBJ_DEPS:
                 return child
         dep = cur.dep_
-        if dep in ("conj", "xcomp", "advcl") and cur.head is not cur:
+        if dep == "conj" and cur.head.dep_ == "ccomp" and cur.head.head.i in cues:
+            cur = cur.head.head
+        elif dep in ("conj", "xcomp", "advcl") and cur.head is not cur:
             cur = cur.head
         elif dep == "pcomp" and cur.head.dep_ == "prep":
             cur = cur.head.head
@@ -327,7 +334,7 @@ class Attributor:
                     cue_head=cue,
                 )
         if src is None and cue.pos_ != "NOUN":
-            src = _agent(cue) or _subject(cue)
+            src = _agent(cue) or _subject(cue, cue_ids)
         if src is not None:
             exclude.update(t.i for t in src.subtree if t.i != cue.i and cue not in t.ancestors)
         # 1. clausal complement
