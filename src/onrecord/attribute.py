@@ -185,6 +185,23 @@ def _subtree(tok: Token, exclude: set[int] | None = None) -> list[Token]:
     return out
 
 
+def _comma_tails(head: Token) -> set[int]:
+    """Token ids of comma-set participle and "which" clauses trailing inside ``head``'s
+    subtree: "that the party may disavow him, employing the maxim ..." ends at "him"."""
+    doc = head.doc
+    out: set[int] = set()
+    for d in head.subtree:
+        if d.i == head.i or d.dep_ not in ("advcl", "acl", "relcl"):
+            continue
+        start = d.left_edge.i
+        if start == 0 or doc[start - 1].text != ",":
+            continue
+        if d.tag_ == "VBG" or (d.dep_ == "relcl" and doc[start].lower_ in ("which", "who")):
+            out.update(t.i for t in d.subtree)
+            out.add(start - 1)
+    return out
+
+
 def _subject(tok: Token, cues: set[int] | frozenset[int] = frozenset()) -> Token | None:
     """The subject of ``tok``'s clause, walking up through conj / xcomp / advcl,
     "by"-gerunds ("concluded by implying") and relative clauses.
@@ -347,10 +364,12 @@ class Attributor:
             ]
         if comp:
             for c in comp:
-                content_toks.extend(_subtree(c, exclude))
+                content_toks.extend(_subtree(c, exclude | _comma_tails(c)))
         else:
             # 2. object, or the object of a preposition ("criticism of X")
             objs = [c for c in cue.children if c.dep_ in _OBJ_DEPS and c.i not in exclude]
+            for c in objs:
+                exclude |= _comma_tails(c)
             if not objs:
                 objs = [
                     g
@@ -496,10 +515,14 @@ class Attributor:
         def is_claimed(s: int, e: int) -> bool:
             return any(a < e and s < b for a, b in starts)
 
+        cue_heads = sorted(f.cue_head.i for f in found if f.cue_head is not None)
         for item in found:
             if not item.quotes or item.kind not in ("direct", "mixed") or item.cue_head is None:
                 continue
             sent = item.cue_head.sent
+            # '"...," Christie said, adding that ...': what follows belongs to "adding"
+            if any(item.cue_head.i < i < sent.end for i in cue_heads):
+                continue
             last = next((t for t in reversed(sent) if not t.is_space), sent[-1])
             sent_end = last.idx + len(last.text)
             last_end = max(sent_end, *(e for _, e in item.content))
