@@ -185,6 +185,47 @@ def _subtree(tok: Token, exclude: set[int] | None = None) -> list[Token]:
     return out
 
 
+def _governed(cue: Token, lemma: str, exclude: set[int]) -> list[Token]:
+    """What a cue governs: its clausal complement, else its object (with what
+    follows the object), else the object of a content preposition."""
+    content_toks: list[Token] = []
+    # 1. clausal complement
+    comp = [c for c in cue.children if c.dep_ in _CONTENT_DEPS and c.i not in exclude]
+    if not comp:
+        comp = [
+            c
+            for c in cue.children
+            if c.dep_ == "xcomp" and (lemma in SPEECH_LEMMAS or lemma in BELIEF_LEMMAS)
+        ]
+    if comp:
+        for c in comp:
+            content_toks.extend(_subtree(c, exclude | _comma_tails(c)))
+    else:
+        # 2. object, or the object of a preposition ("criticism of X")
+        objs = [c for c in cue.children if c.dep_ in _OBJ_DEPS and c.i not in exclude]
+        for c in objs:
+            exclude |= _comma_tails(c)
+        if not objs:
+            objs = [
+                g
+                for c in cue.children
+                if c.dep_ == "prep" and c.lower_ in _CONTENT_PREPS
+                for g in c.children
+                if g.dep_ in ("pobj", "pcomp")
+            ]
+        for c in objs:
+            content_toks.extend(_subtree(c, exclude))
+        if objs:
+            # "mentioned China as a suspect", "urged her to take the slot"
+            for c in cue.children:
+                if c.i > objs[0].i and (
+                    c.dep_ in ("xcomp", "oprd", "ccomp", "acomp")
+                    or (c.dep_ == "prep" and c.lower_ in _OBJ_PREPS and not _is_when(c))
+                ):
+                    content_toks.extend(_subtree(c, exclude))
+    return content_toks
+
+
 def _comma_tails(head: Token) -> set[int]:
     """Token ids of comma-set participle and "which" clauses trailing inside ``head``'s
     subtree: "that the party may disavow him, employing the maxim ..." ends at "him"."""
@@ -354,40 +395,16 @@ class Attributor:
             src = _agent(cue) or _subject(cue, cue_ids)
         if src is not None:
             exclude.update(t.i for t in src.subtree if t.i != cue.i and cue not in t.ancestors)
-        # 1. clausal complement
-        comp = [c for c in cue.children if c.dep_ in _CONTENT_DEPS and c.i not in exclude]
-        if not comp:
-            comp = [
-                c
-                for c in cue.children
-                if c.dep_ == "xcomp" and (lemma in SPEECH_LEMMAS or lemma in BELIEF_LEMMAS)
-            ]
-        if comp:
-            for c in comp:
-                content_toks.extend(_subtree(c, exclude | _comma_tails(c)))
-        else:
-            # 2. object, or the object of a preposition ("criticism of X")
-            objs = [c for c in cue.children if c.dep_ in _OBJ_DEPS and c.i not in exclude]
-            for c in objs:
-                exclude |= _comma_tails(c)
-            if not objs:
-                objs = [
-                    g
-                    for c in cue.children
-                    if c.dep_ == "prep" and c.lower_ in _CONTENT_PREPS
-                    for g in c.children
-                    if g.dep_ in ("pobj", "pcomp")
-                ]
-            for c in objs:
-                content_toks.extend(_subtree(c, exclude))
-            if objs:
-                # "mentioned China as a suspect", "urged her to take the slot"
-                for c in cue.children:
-                    if c.i > objs[0].i and (
-                        c.dep_ in ("xcomp", "oprd", "ccomp", "acomp")
-                        or (c.dep_ == "prep" and c.lower_ in _OBJ_PREPS and not _is_when(c))
-                    ):
-                        content_toks.extend(_subtree(c, exclude))
+        content_toks = _governed(cue, lemma, exclude)
+        chain: list[Token] = []
+        if not content_toks:
+            # "declined to comment on X", "continued to call for X": the content is
+            # governed by the verb the cue controls, which joins the cue
+            inner = next((c for c in cue.children if c.dep_ == "xcomp" and c.i > cue.i), None)
+            if inner is not None and inner.i not in exclude:
+                content_toks = _governed(inner, inner.lemma_.lower(), exclude | {inner.i})
+                if content_toks:
+                    chain = [inner] + [c for c in inner.children if c.dep_ in ("aux", "prt")]
         if not content_toks:
             # 3. the cue comments on the clause it hangs from ("..., he said", "as X noted")
             head = cue.head
@@ -412,7 +429,7 @@ class Attributor:
         ]
         return Found(
             kind=kind,
-            cue=_cue_tokens(cue),
+            cue=sorted([*_cue_tokens(cue), *chain], key=lambda t: t.i),
             content=content,
             source=source,
             source_head=src,
