@@ -26,6 +26,18 @@ def pipeline():  # type: ignore[no-untyped-def]
     return Pipeline()
 
 
+@pytest.fixture(scope="session")
+def accurate_pipeline():  # type: ignore[no-untyped-def]
+    """A Pipeline in accurate mode, or a skip when its model or runtime is absent."""
+    from onrecord import Pipeline
+    from onrecord.errors import ModelNotFoundError
+
+    try:
+        return Pipeline(mode="accurate")
+    except ModelNotFoundError as exc:
+        pytest.skip(f"accurate mode unavailable: {exc}")
+
+
 def need_shared(path: Path) -> Path:
     """Skip the calling test with a reason when a ../shared file is absent."""
     if not path.exists():

@@ -213,10 +213,12 @@ def test_pipeline_record_round_trips_through_dict(extract: Any) -> None:
 # --------------------------------------------------------------------------- seed example
 
 
-@pytest.fixture(scope="module")
-def seed(pipeline: Any) -> Record:
+@pytest.fixture(scope="module", params=["fast", "accurate"])
+def seed(request: pytest.FixtureRequest) -> Record:
+    # the seed example's attributions must stay right in both modes
     text = need_shared(RFERL).read_text(encoding="utf-8")
-    record: Record = pipeline(text, published="2017-05-17")
+    fixture = "pipeline" if request.param == "fast" else "accurate_pipeline"
+    record: Record = request.getfixturevalue(fixture)(text, published="2017-05-17")
     return record
 
 
