@@ -93,6 +93,7 @@ def run_ingest(warc: Path, workers: int) -> dict[str, Any]:
             "--workers", str(workers), "--json", "--no-progress",
         ]  # fmt: skip
         peak = {"total": 0, "main": 0}
+        samples: list[tuple[float, int]] = []
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
         done = threading.Event()
@@ -100,6 +101,7 @@ def run_ingest(warc: Path, workers: int) -> dict[str, Any]:
         def sample() -> None:
             while not done.is_set():
                 sizes = [rss_kb(p) for p in tree(proc.pid)]
+                samples.append((time.perf_counter() - started, sum(sizes)))
                 peak["total"] = max(peak["total"], sum(sizes))
                 peak["main"] = max(peak["main"], rss_kb(proc.pid))
                 done.wait(0.2)
@@ -112,6 +114,12 @@ def run_ingest(warc: Path, workers: int) -> dict[str, Any]:
         sampler.join()
         summary = json.loads(out)
     pages = summary["articles"] + summary["errors"] + summary["duplicates"]
+    # peak total RSS in each quarter of the run: flat when memory does not grow with the corpus
+    quarters = [
+        round(max((kb for t, kb in samples if q * wall / 4 <= t < (q + 1) * wall / 4), default=0)
+              / 1024)
+        for q in range(4)
+    ]  # fmt: skip
     return {
         "workers": workers,
         "seconds": round(wall, 2),
@@ -121,6 +129,8 @@ def run_ingest(warc: Path, workers: int) -> dict[str, Any]:
         "errors_by_reason": summary["errors_by_reason"],
         "peak_rss_mb": round(peak["total"] / 1024, 1),
         "peak_rss_main_mb": round(peak["main"] / 1024, 1),
+        "peak_rss_by_quarter_mb": quarters,
+        "duplicates": summary["duplicates"],
     }
 
 
@@ -159,19 +169,28 @@ def main() -> int:
         report["read"] = {"seconds": round(read_s, 2), "pages_per_s": round(pages / read_s, 1)}
 
         t0 = time.perf_counter()
-        texts, reasons = [], {}
+        by_id: dict[str, str] = {}
+        reasons: dict[str, int] = {}
+        prepared = 0
         for d in raw:
             try:
-                texts.append(prepare(d).doc.text)
+                prep = prepare(d)
             except InputError as exc:
                 reasons[exc.reason] = reasons.get(exc.reason, 0) + 1
+                continue
+            prepared += 1
+            by_id.setdefault(prep.id, prep.doc.text)
         extract_s = time.perf_counter() - t0
         del raw
+        # the texts the store keeps: one per article id (pages sharing a URL are one article;
+        # the ingest parses at least these, so the ratios below are conservative)
+        texts = list(by_id.values())
         words = sum(len(t.split()) for t in texts)
         report["extract"] = {
             "seconds": round(extract_s, 2),
             "pages_per_s": round(pages / extract_s, 1),
             "ms_per_page": round(1000 * extract_s / pages, 1),
+            "documents": prepared,
             "articles": len(texts),
             "rejected": reasons,
             "words": words,
@@ -216,7 +235,8 @@ def main() -> int:
     print(f"{pages} pages ({report['html_mb']} MB of HTML) from {args.warc.name}")
     print(f"  read              {report['read']['pages_per_s']:>8} pages/s")
     print(f"  + extract         {e['pages_per_s']:>8} pages/s ({e['ms_per_page']} ms/page); "
-          f"{e['articles']} articles, rejected {e['rejected']}")  # fmt: skip
+          f"{e['documents']} documents, {e['articles']} distinct articles, "
+          f"rejected {e['rejected']}")  # fmt: skip
     print(f"  bare parse        {b['articles_per_s']:>8} articles/s ({b['words_per_s']} words/s)")
     print(f"  Pipeline.pipe     {p['articles_per_s']:>8} articles/s ({p['ratio_to_bare']}x bare)")
     for r in runs:
@@ -224,7 +244,8 @@ def main() -> int:
             f"  ingest, {r['workers']} worker{'s' if r['workers'] > 1 else ' '} "
             f"{r['pages_per_s']:>8} pages/s, {r['seconds']} s "
             f"({r['ratio_to_bare_parse']}x bare parse); peak RSS {r['peak_rss_mb']} MB "
-            f"(main {r['peak_rss_main_mb']} MB); errors {r['errors_by_reason']}"
+            f"(main {r['peak_rss_main_mb']} MB; by quarter {r['peak_rss_by_quarter_mb']}); "
+            f"errors {r['errors_by_reason']}, duplicates {r['duplicates']}"
         )
     if "speedup" in report:
         print(f"  {args.workers[-1]} workers vs {args.workers[0]}: {report['speedup']}x")

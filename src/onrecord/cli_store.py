@@ -330,7 +330,8 @@ def cmd_speakers(args: argparse.Namespace) -> int:
     with _open(args.db) as store:
         rows, totals = speakers(store, f)
     if args.format == "table":
-        _emit(rows, "table", sys.stdout, SPEAKER_COLUMNS)
+        shown = [{**r, "anonymous_share": f"{r['anonymous_share']:.0%}"} for r in rows]
+        _emit(shown, "table", sys.stdout, SPEAKER_COLUMNS)
         print(
             f"{totals['attributions']:,} attributions with a source from "
             f"{totals['speakers']:,} speakers; {totals['anonymous_share']:.1%} from anonymous "

@@ -40,7 +40,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: loggers of the extraction libraries, quietened to ERROR (unless logging at DEBUG)
+#: loggers of the extraction libraries, silenced (unless logging at DEBUG): a page they
+#: complain about becomes an error row with its reason anyway
 NOISY_LOGGERS = ("trafilatura", "htmldate", "courlan", "justext", "charset_normalizer")
 
 
@@ -157,7 +158,7 @@ def quiet_libraries(level: int) -> None:
     import warnings
 
     for name in NOISY_LOGGERS:
-        logging.getLogger(name).setLevel(level if level <= logging.DEBUG else logging.ERROR)
+        logging.getLogger(name).setLevel(level if level <= logging.DEBUG else logging.CRITICAL)
     if level > logging.DEBUG:
         # dateutil warns about time zone names in page dates ("EST"); the date is still read
         warnings.filterwarnings("ignore", module=r"dateutil(\..*)?$")
