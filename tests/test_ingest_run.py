@@ -290,3 +290,14 @@ def test_ingest_batch_survives_a_document_that_crashes_the_pipeline() -> None:
     assert rows.tables["errors"]["source"] == ["x.jsonl:1"]
     assert rows.tables["errors"]["reason"] == ["internal"]
     assert "RuntimeError: boom" in rows.tables["errors"]["message"][0]
+
+
+def test_ingest_missing_model_in_the_workers_is_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        ["ingest", str(ROOT / "examples"), "--db", str(tmp_path / "m.duckdb"),
+         "--workers", "2", "--model", "no_such_model", "--no-progress"]
+    )  # fmt: skip
+    assert code == 2
+    assert "'no_such_model' is not installed" in capsys.readouterr().err

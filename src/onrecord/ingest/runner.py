@@ -119,16 +119,20 @@ def _error_item(exc: RecordError) -> ErrorItem:
 # --------------------------------------------------------------------------- workers
 
 _pipeline: Pipeline | None = None
+_init_error: OnrecordError | None = None  # why this worker has no pipeline (a missing model)
 
 
 def _init_worker(model: str | None, mode: str, log_level: int) -> None:
-    global _pipeline
+    global _pipeline, _init_error
     _exit_with_parent()
     logging.basicConfig(level=log_level, format="onrecord[worker]: %(message)s")
     quiet_libraries(log_level)
     from ..pipeline import Pipeline
 
-    _pipeline = Pipeline(model, mode=mode)
+    try:
+        _pipeline = Pipeline(model, mode=mode)
+    except OnrecordError as exc:  # a failing initializer breaks the pool with no message
+        _init_error = exc
 
 
 def _exit_with_parent(poll_seconds: float = 1.0) -> None:
@@ -165,6 +169,8 @@ def quiet_libraries(level: int) -> None:
 
 
 def _worker_batch(docs: list[RawDocument], errors: list[ErrorItem]) -> BatchRows:
+    if _init_error is not None:
+        raise _init_error  # the main process reports it as it is (ModelNotFoundError...)
     assert _pipeline is not None, "worker not initialized"
     return process_batch(_pipeline, docs, errors)
 
