@@ -194,9 +194,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def format_summary(s: Summary, db: str) -> str:
     done = s.articles + s.duplicates + s.errors
     rate = done / s.seconds if s.seconds > 0 else 0.0
+    pace = f"{rate:.1f} docs/s" if done else "nothing new"
     lines = [
-        f"onrecord ingest: {s.records:,} input records in {s.seconds:.1f} s "
-        f"({rate:.1f} docs/s) into {db}",
+        f"onrecord ingest: {s.records:,} input records in {s.seconds:.1f} s ({pace}) into {db}",
         f"  {s.articles:,} new articles, {s.duplicates:,} duplicates, {s.errors:,} failed, "
         f"{s.already:,} already done by an earlier run",
     ]

@@ -342,6 +342,8 @@ class Store:
                 f"{self.path}: no such database; create it with `onrecord ingest PATH --db "
                 f"{self.path}`"
             )
+        if not read_only and self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
             self.con: duckdb.DuckDBPyConnection = duckdb.connect(self.path, read_only=read_only)
         except duckdb.IOException as exc:

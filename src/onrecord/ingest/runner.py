@@ -351,8 +351,10 @@ def ingest(
         if options.workers <= 1:
             from ..pipeline import Pipeline
 
-            pipeline = Pipeline(options.model, mode=options.mode)
+            pipeline: Pipeline | None = None  # loaded when there is work: a re-run may have none
             for docs, errors in batches:
+                if pipeline is None:
+                    pipeline = Pipeline(options.model, mode=options.mode)
                 written(process_batch(pipeline, docs, errors))
         else:
             _pool_run(batches, options, written)
