@@ -301,3 +301,21 @@ def test_ingest_missing_model_in_the_workers_is_a_one_line_error(
     )  # fmt: skip
     assert code == 2
     assert "'no_such_model' is not installed" in capsys.readouterr().err
+
+
+def test_ingest_stdin(
+    tmp_path: Path,
+    session_pipeline: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import io
+
+    text = b"Port director Mara Quist said on Monday that the cranes would stay idle.\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text), encoding="utf-8"))
+    db = str(tmp_path / "s.duckdb")
+    assert main(["ingest", "-", "--db", db, "--workers", "1", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["articles"] == 1
+    con = duckdb.connect(db, read_only=True)
+    (source,) = con.execute("SELECT source FROM articles").fetchone()  # type: ignore[misc]
+    assert source.startswith("<stdin>#")
