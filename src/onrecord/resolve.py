@@ -64,7 +64,6 @@ class _Cluster:
     type: str
     titles: list[str] = field(default_factory=list)
     mentions: list[tuple[int, int]] = field(default_factory=list)
-    key: str = ""
 
 
 @dataclass(slots=True)
@@ -175,7 +174,7 @@ def _cluster_entities(doc: Doc) -> tuple[list[_Cluster], dict[int, _Cluster]]:
         if cluster is None:
             if etype == "organization" and _MEDIA_NAME.search(name):
                 etype = "media"
-            cluster = _Cluster(f"e{len(clusters) + 1}", name, etype, key=name.lower())
+            cluster = _Cluster(f"e{len(clusters) + 1}", name, etype)
             clusters.append(cluster)
             if etype == "person":
                 persons.append(cluster)
@@ -272,7 +271,7 @@ class _Resolver:
         for c in self.clusters:
             if c.type == "person" and c.name.split()[-1] == surname:
                 return c
-        cluster = _Cluster(f"e{len(self.clusters) + 1}", name, "person", key=name.lower())
+        cluster = _Cluster(f"e{len(self.clusters) + 1}", name, "person")
         self.clusters.append(cluster)
         span = doc[lo : hi + 1]
         cluster.mentions.append((span.start_char, span.end_char))
