@@ -201,7 +201,7 @@ def tune_bias(texts: dict[str, str], golds: list[tuple[str, list[GoldAttribution
     best = (0.0, 0.0, 0.0)
     best_f = full_f1(best)
     log(f"bias tuning start: objective {best_f:.4f}")
-    grid = (-1.0, -0.5, 0.0, 0.5, 1.0, 1.5)
+    grid = (-1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0)
     for _ in range(2):
         for r in range(3):
             for v in grid:
