@@ -9,8 +9,8 @@ links cues to their sources better. So, per document:
   source fills in when the parse has none;
 - a tagged attribution the parse missed becomes an attribution when it has a
   cue: the tagger's own, or failing that the best parse cue candidate in the
-  same sentence; its source is the parse subject of that cue when there is
-  one, else the tagger's source;
+  same sentence; its source is the tagger's, else the parse subject of that
+  cue;
 - a fast-mode attribution the tagger does not support is kept only when the
   cue model is confident (``KEEP_UNSUPPORTED``).
 
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: a fast-mode attribution no tagged content supports survives above this probability
-KEEP_UNSUPPORTED = 0.5
+KEEP_UNSUPPORTED = 0.7
 #: a parse cue candidate may stand in for a missing tagger cue above this probability
 CUE_FALLBACK = 0.1
 
@@ -107,12 +107,13 @@ class Combiner:
             head = min(cue_toks, key=lambda tok: tok.i if tok.head not in cue_toks else 10**9)
             source = _tokens(doc, t.source)
             source_head = None
-            subj = _subject(head)
-            if subj is not None:
-                source = _source_tokens(subj, head)
-                source_head = subj
-            elif source:
+            if source:
                 source_head = next((s for s in source if s.head not in source), source[0])
+            else:
+                subj = _subject(head)
+                if subj is not None:
+                    source = _source_tokens(subj, head)
+                    source_head = subj
             content = _merge(t.content)
             inside = _inside(content, quote_spans)
             extra.append(
