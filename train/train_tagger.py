@@ -98,6 +98,14 @@ def batches(
     return out
 
 
+def truncate(model: torch.nn.Module, layers: int) -> None:
+    """Keep the bottom ``layers`` transformer layers (a faster, smaller tagger)."""
+    enc = model.bert.encoder  # type: ignore[union-attr]
+    if 0 < layers < len(enc.layer):
+        enc.layer = enc.layer[:layers]
+        model.config.num_hidden_layers = layers  # type: ignore[union-attr]
+
+
 class Logits(torch.nn.Module):
     def __init__(self, model: torch.nn.Module) -> None:
         super().__init__()
@@ -115,6 +123,7 @@ def export(model: torch.nn.Module, enc_dir: Path, work: Path, bias: list[float])
     clone = BertForTokenClassification.from_pretrained(
         enc_dir, num_labels=len(T.LABELS), attn_implementation="eager"
     )
+    truncate(clone, len(model.bert.encoder.layer))  # type: ignore[union-attr, arg-type]
     clone.load_state_dict(model.state_dict())
     clone.eval()
     wrapped = Logits(clone)
@@ -236,7 +245,18 @@ def main() -> int:
         default=None,
         help="skip training: export this state dict, tune the biases, score dev",
     )
+    ap.add_argument(
+        "--layers", type=int, default=0, help="keep only the bottom N encoder layers (0: all)"
+    )
+    ap.add_argument(
+        "--init", type=Path, default=None, help="start from this state dict (before --layers)"
+    )
+    ap.add_argument(
+        "--out-dir", type=Path, default=None, help="where the int8 model, tokenizer, config go"
+    )
     args = ap.parse_args()
+    global DATA
+    DATA = args.out_dir or DATA
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -270,6 +290,9 @@ def main() -> int:
     held_golds = [(a, read_ann(f)) for a in held for f in anns[a]]
 
     model = BertForTokenClassification.from_pretrained(enc_dir, num_labels=len(T.LABELS))
+    if args.init:
+        model.load_state_dict(torch.load(args.init))
+    truncate(model, args.layers)
     if args.from_checkpoint:
         model.load_state_dict(torch.load(args.from_checkpoint))
         export(model, enc_dir, args.work, [0.0] * len(T.LABELS))
