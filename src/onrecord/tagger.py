@@ -197,8 +197,8 @@ class Tagger:
         for p in (model_path, tok_path, conf_path):
             if not p.is_file():
                 raise ModelNotFoundError(
-                    f"accurate-mode model file {p} is missing: reinstall onrecord, or build it "
-                    "with `make train` in a source checkout"
+                    f"accurate mode is not shipped ({p.name} is missing): build its model with "
+                    "`make train` in a source checkout; docs/quality.md says why"
                 )
         try:
             import onnxruntime as ort
