@@ -319,3 +319,25 @@ def test_ingest_stdin(
     con = duckdb.connect(db, read_only=True)
     (source,) = con.execute("SELECT source FROM articles").fetchone()  # type: ignore[misc]
     assert source.startswith("<stdin>#")
+
+
+def test_ingest_a_url_already_stored_is_not_extracted_again(
+    tmp_path: Path, session_pipeline: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import onrecord.ingest.sources as sources
+
+    url = ARTICLES["ferry"]["url"]
+    warc = tmp_path / "refetch.warc.gz"
+    pages = [(url, article_html("ferry")), (url, article_html("ferry") + "<!-- later -->"),
+             (ARTICLES["bridge"]["url"], article_html("bridge"))]  # fmt: skip
+    write_warc(warc, pages, extra=False)  # type: ignore[arg-type]
+    prepared: list[str | None] = []
+    real = sources.prepare
+    monkeypatch.setattr(sources, "prepare", lambda d: prepared.append(d.url) or real(d))
+    db = str(tmp_path / "s.duckdb")
+    summary = ingest([str(warc)], options=IngestOptions(db=db, workers=1, batch_size=1))
+    assert (summary.articles, summary.duplicates) == (2, 1)
+    assert prepared == [url, ARTICLES["bridge"]["url"]]
+    con = duckdb.connect(db, read_only=True)
+    outcomes = con.execute("SELECT outcome, count(*) FROM sources GROUP BY 1 ORDER BY 1").fetchall()
+    assert outcomes == [("article", 2), ("duplicate", 1)]

@@ -420,6 +420,15 @@ class Store:
         ).fetchall()
         return {r[0] for r in rows}
 
+    def stored(self, ids: list[str]) -> set[str]:
+        """Which of these article ids are stored."""
+        if not ids:
+            return set()
+        rows = self.con.execute(
+            "SELECT id FROM articles WHERE id IN (SELECT unnest($1::VARCHAR[]))", [ids]
+        ).fetchall()
+        return {r[0] for r in rows}
+
     def write(self, rows: BatchRows) -> Written:
         """Insert one batch in one transaction; return what it added."""
         con = self.con
@@ -431,13 +440,7 @@ class Store:
         try:
             done = self.done(all_sources)
             out.already = len(done)
-            stored = {
-                r[0]
-                for r in con.execute(
-                    "SELECT id FROM articles WHERE id IN (SELECT unnest($1::VARCHAR[]))",
-                    [articles["id"]],
-                ).fetchall()
-            }
+            stored = self.stored(articles["id"])
             now = _now()
             batch = con.execute("SELECT nextval('batch_seq')").fetchone()
             out.batch = int(batch[0]) if batch else 0

@@ -168,22 +168,32 @@ def quiet_libraries(level: int) -> None:
         warnings.filterwarnings("ignore", module=r"dateutil(\..*)?$")
 
 
-def _worker_batch(docs: list[RawDocument], errors: list[ErrorItem]) -> BatchRows:
+def _worker_batch(batch: Batch) -> BatchRows:
     if _init_error is not None:
         raise _init_error  # the main process reports it as it is (ModelNotFoundError...)
     assert _pipeline is not None, "worker not initialized"
-    return process_batch(_pipeline, docs, errors)
+    return process_batch(_pipeline, *batch)
 
 
 def process_batch(
-    pipeline: Pipeline, docs: list[RawDocument], errors: list[ErrorItem] | None = None
+    pipeline: Pipeline,
+    docs: list[RawDocument],
+    errors: list[ErrorItem] | None = None,
+    duplicates: list[tuple[str, str]] | None = None,
 ) -> BatchRows:
-    """Prepare and run one batch; every document ends as an article, duplicate or error row."""
+    """Prepare and run one batch; every document ends as an article, duplicate or error row.
+
+    ``errors`` are input records that could not be read; ``duplicates``
+    ``(source, article_id)`` records whose article the store already has
+    (found before any work on them).
+    """
     from .sources import prepare
 
     rows = BatchRows()
     for source, reason, message, path, record in errors or ():
         rows.add_error(source=source, reason=reason, message=message, path=path, record=record)
+    for source, article in duplicates or ():
+        rows.add_duplicate(source=source, article_id=article)
     ready: dict[str, Prepared] = {}
     sources: dict[str, RawDocument] = {}
 
@@ -271,7 +281,8 @@ def _record_of(doc: RawDocument) -> str | None:
 # --------------------------------------------------------------------------- the run
 
 
-Batch = tuple[list[RawDocument], list[ErrorItem]]
+#: documents to prepare, unreadable records, records of articles already stored
+Batch = tuple[list[RawDocument], list[ErrorItem], list[tuple[str, str]]]
 
 
 def _batches(
@@ -279,20 +290,31 @@ def _batches(
 ) -> Iterator[Batch]:
     buffer: list[RawDocument | RecordError] = []
 
+    from .sources import early_id
+
     def flush() -> Batch:
         keys = [i.source or i.doc if isinstance(i, RawDocument) else i.source for i in buffer]
         done = store.done([k for k in keys if k])
         summary.already += len(done)
+        ids = {
+            key: early_id(item)
+            for item, key in zip(buffer, keys, strict=True)
+            if isinstance(item, RawDocument) and key not in done
+        }
+        stored = store.stored([i for i in ids.values() if i])
         docs: list[RawDocument] = []
         errors: list[ErrorItem] = []
+        duplicates: list[tuple[str, str]] = []
         for item, key in zip(buffer, keys, strict=True):
             if key in done:
                 continue
             if isinstance(item, RecordError):
                 errors.append(_error_item(item))
+            elif (found := ids.get(key)) in stored and found is not None:
+                duplicates.append((key, found))  # neither extracted nor parsed again
             else:
                 docs.append(item)
-        return docs, errors
+        return docs, errors, duplicates
 
     for item in items:
         summary.records += 1
@@ -300,11 +322,11 @@ def _batches(
         if len(buffer) >= size:
             batch = flush()
             buffer = []
-            if batch[0] or batch[1]:
+            if any(batch):
                 yield batch
     if buffer:
         batch = flush()
-        if batch[0] or batch[1]:
+        if any(batch):
             yield batch
 
 
@@ -352,10 +374,10 @@ def ingest(
             from ..pipeline import Pipeline
 
             pipeline: Pipeline | None = None  # loaded when there is work: a re-run may have none
-            for docs, errors in batches:
+            for batch in batches:
                 if pipeline is None:
                     pipeline = Pipeline(options.model, mode=options.mode)
-                written(process_batch(pipeline, docs, errors))
+                written(process_batch(pipeline, *batch))
         else:
             _pool_run(batches, options, written)
     finally:
@@ -378,12 +400,12 @@ def _pool_run(
     )
     pending: set[Future[BatchRows]] = set()
     try:
-        for docs, errors in batches:
+        for batch in batches:
             while len(pending) >= limit:
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
                     written(future.result())
-            pending.add(pool.submit(_worker_batch, docs, errors))
+            pending.add(pool.submit(_worker_batch, batch))
         while pending:
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:

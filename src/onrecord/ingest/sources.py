@@ -210,6 +210,20 @@ def article_id(url: str | None, text: str) -> str:
     return hashlib.sha1(basis.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
+def early_id(doc: RawDocument) -> str | None:
+    """The article id ``prepare`` will give, when it is known before extraction.
+
+    A reader's URL (WARC target URI, JSON Lines ``url``) wins over the page's
+    own, and plain text is its own key; only pages without a URL from their
+    reader (saved HTML files) need extracting to know theirs.
+    """
+    if doc.url and normalize_url(doc.url):
+        return article_id(doc.url, "")
+    if doc.html is None and doc.text:
+        return article_id(None, doc.text)
+    return None
+
+
 @dataclass(slots=True)
 class Prepared:
     """A document ready for the pipeline, with what the store keeps beside the record."""
