@@ -341,3 +341,15 @@ def test_ingest_a_url_already_stored_is_not_extracted_again(
     con = duckdb.connect(db, read_only=True)
     outcomes = con.execute("SELECT outcome, count(*) FROM sources GROUP BY 1 ORDER BY 1").fetchall()
     assert outcomes == [("article", 2), ("duplicate", 1)]
+
+
+def test_ingest_a_text_over_the_parsers_limit_is_too_large(
+    tmp_path: Path, session_pipeline: Any
+) -> None:
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "long.txt").write_text("The harbor board said it would meet again. " * 25_000)
+    (corpus / "short.txt").write_text("Port director Mara Quist said the cranes were idle.\n")
+    db = str(tmp_path / "s.duckdb")
+    summary = ingest([str(corpus)], options=IngestOptions(db=db, workers=1))
+    assert (summary.articles, summary.reasons) == (1, {"too_large": 1})

@@ -196,6 +196,9 @@ def process_batch(
         rows.add_duplicate(source=source, article_id=article)
     ready: dict[str, Prepared] = {}
     sources: dict[str, RawDocument] = {}
+    # spaCy refuses longer texts (nlp.max_length, 1,000,000 by default) for the whole batch
+    nlp = getattr(pipeline, "nlp", None)
+    max_chars = int(getattr(nlp, "max_length", 1_000_000))
 
     def fail(doc: RawDocument, reason: str, message: str) -> None:
         rows.add_error(
@@ -219,6 +222,14 @@ def process_batch(
             continue
         if prep.id in ready:
             rows.add_duplicate(source=doc.source or doc.doc, article_id=prep.id)
+            continue
+        if len(prep.doc.text) > max_chars:
+            fail(
+                doc,
+                "too_large",
+                f"{doc.source}: {len(prep.doc.text):,} characters, over the parser's limit of "
+                f"{max_chars:,} for one document; split it",
+            )
             continue
         ready[prep.id] = prep
         sources[prep.id] = doc
