@@ -166,3 +166,22 @@ def test_queries_export_parquet(
         ]
         assert got == want
     src.close()
+
+
+def test_queries_speakers_leave_out_unresolved_pronouns(tmp_path: Path) -> None:
+    from onrecord.query import QueryFilter, quotes, speakers
+    from onrecord.record import Source
+    from onrecord.store import BatchRows, Store
+    from test_store import record
+
+    rec = record("p1")
+    rec.attributions[1].source = Source("it", [(0, 2)], entity=None, name=None)
+    rows = BatchRows()
+    rows.add_article(rec, id="p1", doc="p1", url=None, source="p1.txt")
+    with Store(tmp_path / "s.duckdb") as store:
+        store.write(rows)
+        ranked, totals = speakers(store, QueryFilter())
+        assert [r["speaker"] for r in ranked] == ["Ines Okafor"]
+        assert totals["attributions"] == 1
+        # quotes still list it: the attribution is there, only its speaker is unknown
+        assert len(quotes(store, QueryFilter())) == 2

@@ -333,8 +333,8 @@ def cmd_speakers(args: argparse.Namespace) -> int:
         shown = [{**r, "anonymous_share": f"{r['anonymous_share']:.0%}"} for r in rows]
         _emit(shown, "table", sys.stdout, SPEAKER_COLUMNS)
         print(
-            f"{totals['attributions']:,} attributions with a source from "
-            f"{totals['speakers']:,} speakers; {totals['anonymous_share']:.1%} from anonymous "
+            f"{totals['attributions']:,} attributions from {totals['speakers']:,} speakers "
+            f"(unresolved pronouns left out); {totals['anonymous_share']:.1%} from anonymous "
             "sources"
         )
     elif args.format == "json":

@@ -47,6 +47,11 @@ class QueryFilter:
             raise InputError(f"--since {self.since} is after --until {self.until}")
 
 
+#: sources that name no one when they resolve to no entity: not speakers to rank
+UNRESOLVED_PRONOUNS = (
+    "i", "you", "he", "she", "it", "we", "they", "him", "her", "them", "us", "me",
+    "this", "that", "these", "those", "one", "who", "which",
+)  # fmt: skip
 #: the speaker as shown: the resolved name, else the source as written
 _SPEAKER = "coalesce(a.source_name, a.source)"
 #: the attribution's number inside its article (a12 -> 12), for a stable order
@@ -116,9 +121,18 @@ def quotes(store: Store, f: QueryFilter) -> list[dict[str, Any]]:
 
 
 def speakers(store: Store, f: QueryFilter) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """The most-quoted sources (counts, titles, share anonymous) and totals over the filter."""
+    """The most-quoted sources (counts, titles, share anonymous) and totals over the filter.
+
+    A source that is a bare pronoun the resolver could not tie to an entity
+    ("it", "they") is left out: it names no speaker.
+    """
     params: list[Any] = []
-    where = ["a.source IS NOT NULL", *_where(f, params)]
+    where = [
+        "a.source IS NOT NULL",
+        "NOT (a.source_name IS NULL AND lower(a.source) IN "
+        f"({', '.join(repr(w) for w in UNRESOLVED_PRONOUNS)}))",
+        *_where(f, params),
+    ]
     base = f"""
         SELECT coalesce(a.source_name, lower(a.source)) AS speaker, a.anonymous, a.article_id,
                a.kind, e.titles
