@@ -162,6 +162,12 @@ def test_ingest_cli_summary_and_exit_code(
     assert code == 1  # some records failed
     assert out["articles"] == 6 and out["errors"] == 8 and out["db"] == db
     assert out["skipped"]["warc_request"] == 3
+    assert main(["errors", "--db", db, "--format", "json", "--limit", "50"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == 8 and {r["reason"] for r in rows} >= {"truncated", "no_article"}
+    assert main(["errors", "--db", db, "--reason", "too_large"]) == 0
+    table = capsys.readouterr().out
+    assert "huge.html" in table and "by reason:" in table
     code = main(["ingest", str(tmp_path / "c"), "--db", db, "--workers", "1"])
     text = capsys.readouterr().out
     assert code == 0  # nothing failed in this run: everything was done before

@@ -1,4 +1,5 @@
-"""Command line for the store: ``ingest``, ``quotes``, ``speakers``, ``article``, ``export``.
+"""Command line for the store: ``ingest``, ``quotes``, ``speakers``, ``article``, ``errors``,
+``export``.
 
 ``register(subparsers)`` adds the commands to ``onrecord``'s parser (one line
 in ``cli.build_parser``). Like ``cli``, this module prints; the work is done
@@ -117,6 +118,20 @@ def register(sub: Any) -> None:
     db_option(ar)
     ar.set_defaults(func=cmd_article)
 
+    er = sub.add_parser(
+        "errors",
+        help="input records that did not become articles, with their reasons",
+        description="The errors table: one row per input record that failed, newest first, "
+        "with a count per reason at the end (table format).",
+    )
+    er.add_argument("--reason", help="only this reason (e.g. no_article, unsupported_language)")
+    er.add_argument("--limit", type=int, default=20, help="at most N rows (default 20)")
+    er.add_argument(
+        "--format", choices=("table", "json", "csv"), default="table", help="table, json, csv"
+    )
+    db_option(er)
+    er.set_defaults(func=cmd_errors)
+
     ex = sub.add_parser(
         "export",
         help="write every table of the database as Parquet",
@@ -204,7 +219,7 @@ def format_summary(s: Summary, db: str) -> str:
         lines.append(
             "  failed: "
             + ", ".join(f"{k} {v}" for k, v in sorted(s.reasons.items()))
-            + "  (details: the errors table)"
+            + "  (details: onrecord errors)"
         )
     skipped = {k: v for k, v in s.skipped.items() if v}
     if skipped:
@@ -366,6 +381,52 @@ def cmd_article(args: argparse.Namespace) -> int:
         if extra[key]:
             print(f"   {key}: {extra[key]}")
     return 0
+
+
+ERROR_COLUMNS = [
+    ("failed_at", "WHEN", 19),
+    ("reason", "REASON", 20),
+    ("source", "SOURCE", 40),
+    ("message", "MESSAGE", 0),
+]
+
+
+def cmd_errors(args: argparse.Namespace) -> int:
+    if args.limit < 1:
+        raise InputError("--limit must be at least 1")
+    where, params = ("WHERE reason = ?", [args.reason]) if args.reason else ("", [])
+    with _open(args.db) as store:
+        cursor = store.con.execute(
+            f"SELECT source, path, record, doc, reason, message, failed_at FROM errors {where} "
+            "ORDER BY failed_at DESC, source LIMIT ?",
+            [*params, args.limit],
+        )
+        names = [d[0] for d in cursor.description]
+        rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+        counts = store.con.execute(
+            "SELECT reason, count(*) FROM errors GROUP BY reason ORDER BY count(*) DESC, reason"
+        ).fetchall()
+    if args.format == "table":
+        # a source is a path: its end (file name, line, offset) is what tells rows apart
+        shown = [
+            {
+                **r,
+                "failed_at": str(r["failed_at"])[:19],
+                "source": _tail(r["source"], 40),
+                "message": str(r["message"]).removeprefix(f"{r['source']}: "),
+            }
+            for r in rows
+        ]
+        _emit(shown, "table", sys.stdout, ERROR_COLUMNS)
+        if counts:
+            print("by reason: " + ", ".join(f"{reason} {n:,}" for reason, n in counts))
+    else:
+        _emit(rows, args.format, sys.stdout, ERROR_COLUMNS)
+    return 0
+
+
+def _tail(text: str, width: int) -> str:
+    return text if len(text) <= width else "…" + text[-(width - 1) :]
 
 
 def cmd_export(args: argparse.Namespace) -> int:
