@@ -119,6 +119,16 @@ class RecordError(InputError):
         self.source = source or f"{path}:{line}"
 
 
+def unreadable(name: str, exc: OSError) -> InputError:
+    """The one-line error for a file that cannot be opened or read."""
+    if isinstance(exc, FileNotFoundError):
+        return InputError(f"{name}: no such file; check the path", reason="unreadable")
+    return InputError(
+        f"{name}: cannot be read ({exc.strerror or exc}); check its permissions",
+        reason="unreadable",
+    )
+
+
 def _megabytes(n: int) -> str:
     return f"{n / 1_000_000:.1f} MB" if n >= 100_000 else f"{n:,} bytes"
 
@@ -237,18 +247,13 @@ def read_text_file(
         if size > max_bytes:
             raise _too_large(name, size, max_bytes)
         data = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise InputError(f"{name}: no such file; check the path", reason="unreadable") from exc
     except IsADirectoryError as exc:
         raise InputError(
             f"{name}: is a directory; give the files in it (e.g. {name}/*.txt)",
             reason="unreadable",
         ) from exc
     except OSError as exc:
-        raise InputError(
-            f"{name}: cannot be read ({exc.strerror or exc}); check its permissions",
-            reason="unreadable",
-        ) from exc
+        raise unreadable(name, exc) from exc
     text, encoding = decode_bytes(data, name=name, max_bytes=max_bytes)
     if normalize_newlines:
         text = _normalize(text)

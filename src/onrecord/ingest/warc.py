@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..read import MAX_HTML_BYTES, RawDocument, RecordError
+from ..read import MAX_HTML_BYTES, RawDocument, RecordError, unreadable
 from .html import charset_of, extract_html
 
 log = logging.getLogger(__name__)
@@ -80,13 +80,8 @@ def read_warc(
     try:
         handle = path.open("rb")
         size = path.stat().st_size
-    except FileNotFoundError as exc:
-        raise InputError(f"{name}: no such file; check the path", reason="unreadable") from exc
     except OSError as exc:
-        raise InputError(
-            f"{name}: cannot be read ({exc.strerror or exc}); check its permissions",
-            reason="unreadable",
-        ) from exc
+        raise unreadable(name, exc) from exc
 
     def error(message: str, reason: str, number: int, offset: int) -> RecordError:
         return RecordError(
