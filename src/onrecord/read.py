@@ -26,7 +26,7 @@ import json
 import logging
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -316,20 +316,41 @@ def read_jsonl(
             reason="unreadable",
         ) from exc
     with handle:
-        for lineno, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                continue
-            try:
-                document = _jsonl_document(
-                    raw, path=path, lineno=lineno, max_bytes=max_bytes, allow_html=allow_html
-                )
-            except RecordError as exc:
-                log.debug("%s", exc)
-                yield exc
-                continue
-            if normalize_newlines and document.html is None:
-                document.text = _normalize(document.text)
-            yield document
+        yield from iter_jsonl(
+            handle,
+            name=name,
+            stem=path.stem,
+            max_bytes=max_bytes,
+            normalize_newlines=normalize_newlines,
+            allow_html=allow_html,
+        )
+
+
+def iter_jsonl(
+    handle: Iterable[bytes],
+    *,
+    name: str,
+    stem: str,
+    max_bytes: int = MAX_TEXT_BYTES,
+    normalize_newlines: bool = False,
+    allow_html: bool = False,
+) -> Iterator[RawDocument | RecordError]:
+    """``read_jsonl`` over an open binary stream: ``name`` names it in sources and messages,
+    ``stem`` makes the ids of documents without one (``<stem>-<line>``)."""
+    for lineno, raw in enumerate(handle, start=1):
+        if not raw.strip():
+            continue
+        try:
+            document = _jsonl_document(
+                raw, name=name, stem=stem, lineno=lineno, max_bytes=max_bytes, allow_html=allow_html
+            )
+        except RecordError as exc:
+            log.debug("%s", exc)
+            yield exc
+            continue
+        if normalize_newlines and document.html is None:
+            document.text = _normalize(document.text)
+        yield document
 
 
 #: cap on one page's HTML, in bytes (trafilatura's own default cap is the same)
@@ -337,16 +358,12 @@ MAX_HTML_BYTES = 20_000_000
 
 
 def _jsonl_document(
-    raw: bytes, *, path: Path, lineno: int, max_bytes: int, allow_html: bool = False
+    raw: bytes, *, name: str, stem: str, lineno: int, max_bytes: int, allow_html: bool = False
 ) -> RawDocument:
     """One JSON Lines line as a RawDocument; raises RecordError naming the line."""
-    name = str(path)
-    doc: str | None = None
 
     def bad(message: str, reason: str) -> RecordError:
-        return RecordError(
-            f"{name}:{lineno}: {message}", reason=reason, path=name, line=lineno, doc=doc
-        )
+        return RecordError(f"{name}:{lineno}: {message}", reason=reason, path=name, line=lineno)
 
     line_cap = max(max_bytes, MAX_HTML_BYTES) if allow_html else max_bytes
     if len(raw) > line_cap * _JSON_OVERHEAD:
@@ -365,10 +382,37 @@ def _jsonl_document(
         ) from exc
     if not isinstance(obj, dict):
         raise bad(f"expected a JSON object, got {type(obj).__name__}", "bad_json")
+    return object_document(
+        obj, name=name, stem=stem, lineno=lineno, max_bytes=max_bytes, allow_html=allow_html
+    )
+
+
+def object_document(
+    obj: dict[str, object],
+    *,
+    name: str,
+    stem: str,
+    lineno: int,
+    max_bytes: int = MAX_TEXT_BYTES,
+    allow_html: bool = False,
+) -> RawDocument:
+    """One record (a JSON Lines object, a Parquet row) as a RawDocument.
+
+    ``text`` (or, with ``allow_html``, ``html``) is required; ``id``, ``url``,
+    ``published``, ``title`` are optional. The record is ``name:lineno``;
+    raises ``RecordError`` naming it.
+    """
+    doc: str | None = None
+
+    def bad(message: str, reason: str) -> RecordError:
+        return RecordError(
+            f"{name}:{lineno}: {message}", reason=reason, path=name, line=lineno, doc=doc
+        )
+
     raw_id = obj.get("id")
     if raw_id is not None and (isinstance(raw_id, bool) or not isinstance(raw_id, str | int)):
         raise bad('"id" must be a string or a number', "bad_field")
-    doc = str(raw_id) if raw_id is not None else f"{path.stem}-{lineno}"
+    doc = str(raw_id) if raw_id is not None else f"{stem}-{lineno}"
     text = obj.get("text")
     html = obj.get("html") if allow_html and text is None else None
     if html is not None:
@@ -390,9 +434,9 @@ def _jsonl_document(
             text="",
             encoding="utf-8",
             path=name,
-            published=obj.get("published"),
-            title=obj.get("title"),
-            url=obj.get("url"),
+            published=_optional(obj, "published"),
+            title=_optional(obj, "title"),
+            url=_optional(obj, "url"),
             html=html,
             source=f"{name}:{lineno}",
         )
@@ -410,8 +454,13 @@ def _jsonl_document(
         text=text,
         encoding="utf-8",
         path=name,
-        published=obj.get("published"),
-        title=obj.get("title"),
-        url=obj.get("url"),
+        published=_optional(obj, "published"),
+        title=_optional(obj, "title"),
+        url=_optional(obj, "url"),
         source=f"{name}:{lineno}",
     )
+
+
+def _optional(obj: dict[str, object], key: str) -> str | None:
+    value = obj.get(key)
+    return value if isinstance(value, str) else None

@@ -28,7 +28,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
 from ..errors import InputError, OnrecordError
 from ..read import RawDocument, RecordError
@@ -296,9 +296,19 @@ def _record_of(doc: RawDocument) -> str | None:
 Batch = tuple[list[RawDocument], list[ErrorItem], list[tuple[str, str]]]
 
 
-def _batches(
-    items: Iterable[RawDocument | RecordError], store: Store, size: int, summary: Summary
+class Ledger(Protocol):
+    """What ``make_batches`` asks of the store: which records are done, which articles stored."""
+
+    def done(self, sources: list[str]) -> set[str]: ...
+
+    def stored(self, ids: list[str]) -> set[str]: ...
+
+
+def make_batches(
+    items: Iterable[RawDocument | RecordError], store: Ledger, size: int, summary: Summary
 ) -> Iterator[Batch]:
+    """Group input records in batches of ``size``, leaving out records ``store`` has done and
+    marking those whose article it has as duplicates (before any extraction or parse)."""
     buffer: list[RawDocument | RecordError] = []
 
     from .sources import early_id
@@ -362,7 +372,7 @@ def ingest(
     store = Store(options.db)
     try:
         items = iter_documents(paths, stats=stats, stdin=stdin)
-        batches = _batches(items, store, max(1, options.batch_size), summary)
+        batches = make_batches(items, store, max(1, options.batch_size), summary)
 
         def written(rows: BatchRows) -> None:
             result = store.write(rows)

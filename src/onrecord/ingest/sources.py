@@ -21,7 +21,7 @@ import contextlib
 import hashlib
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
@@ -109,9 +109,10 @@ def iter_documents(
 ) -> Iterator[RawDocument | RecordError]:
     """Every input record under ``paths``, as a document to prepare or an error."""
     stats = stats if stats is not None else ReadStats()
-    seen: set[str] = set()
-    for raw in paths:
-        if raw == "-":
+    for item in iter_inputs(paths, stats=stats):
+        if isinstance(item, RecordError):
+            yield item
+        elif item == "-":
             try:
                 doc = read_stdin(stream=stdin)
             except InputError as exc:
@@ -120,11 +121,42 @@ def iter_documents(
             # stdin has no name: its text names it, so a second, different stdin is new
             doc.source = f"<stdin>#{text_hash(doc.text)}"
             yield doc
+        else:
+            yield from read_input(item, stats)
+
+
+def iter_inputs(
+    paths: Iterable[str],
+    *,
+    stats: ReadStats | None = None,
+    kind: Callable[[Path], str | None] = kind_of,
+) -> Iterator[str | RecordError]:
+    """The input files under ``paths``, in reading order, each named once (resolved).
+
+    A folder gives its files (recursively, in name order, hidden ones left
+    out) that ``kind`` knows, or an ``empty`` error; ``-`` stays ``-``. Files
+    are not opened here: ``read_input`` reports one that is missing.
+    """
+    stats = stats if stats is not None else ReadStats()
+    seen: set[str] = set()
+
+    def once(path: Path) -> Iterator[str]:
+        # one name per file, however it was spelled on the command line
+        with contextlib.suppress(OSError):
+            path = path.resolve()
+        name = str(path)
+        if name not in seen:
+            seen.add(name)
+            yield name
+
+    for raw in paths:
+        if raw == "-":
+            yield raw
             continue
         path = Path(raw)
         if path.is_dir():
             found = sorted(p for p in path.rglob("*") if p.is_file())
-            kept = [p for p in found if kind_of(p) and not _hidden(p, path)]
+            kept = [p for p in found if kind(p) and not _hidden(p, path)]
             stats.skip("unknown_suffix", len(found) - len(kept))
             if not kept:
                 yield file_error(
@@ -135,23 +167,19 @@ def iter_documents(
                     ),
                 )
             for p in kept:
-                yield from _file(p, stats, seen)
+                yield from once(p)
             continue
-        yield from _file(path, stats, seen)
+        yield from once(path)
 
 
 def _hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
-def _file(path: Path, stats: ReadStats, seen: set[str]) -> Iterator[RawDocument | RecordError]:
-    # one name per file, however it was spelled on the command line
-    with contextlib.suppress(OSError):
-        path = path.resolve()
-    name = str(path)
-    if name in seen:
-        return
-    seen.add(name)
+def read_input(name: str, stats: ReadStats | None = None) -> Iterator[RawDocument | RecordError]:
+    """The records of one input file (as ``iter_inputs`` names it): by its suffix, else sniffed."""
+    stats = stats if stats is not None else ReadStats()
+    path = Path(name)
     if not path.exists():
         missing = InputError(f"{name}: no such file; check the path", reason="unreadable")
         yield file_error(name, missing)

@@ -23,7 +23,7 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ..errors import InputError
 from ..read import MAX_HTML_BYTES, RawDocument, RecordError, unreadable
@@ -72,16 +72,33 @@ def read_warc(
     bodies are extracted here and a page without one is a ``RecordError``.
     A file that cannot be opened raises ``InputError``.
     """
-    from warcio.archiveiterator import ArchiveIterator
-
     path = Path(path)
     name = str(path)
-    stats = stats if stats is not None else WarcStats()
     try:
         handle = path.open("rb")
         size = path.stat().st_size
     except OSError as exc:
         raise unreadable(name, exc) from exc
+    with handle:
+        yield from iter_warc(handle, name=name, size=size, extract=extract, stats=stats)
+
+
+def iter_warc(
+    handle: BinaryIO,
+    *,
+    name: str,
+    size: int | None,
+    extract: bool = True,
+    stats: WarcStats | None = None,
+) -> Iterator[RawDocument | RecordError]:
+    """``read_warc`` over an open binary stream named ``name`` (a path or a URI).
+
+    ``size`` is the stream's length in bytes when known: bytes left after the
+    last whole record are then reported as ``truncated``.
+    """
+    from warcio.archiveiterator import ArchiveIterator
+
+    stats = stats if stats is not None else WarcStats()
 
     def error(message: str, reason: str, number: int, offset: int) -> RecordError:
         return RecordError(
@@ -92,47 +109,46 @@ def read_warc(
             source=f"{name}@{offset}",
         )
 
-    with handle:
-        iterator = ArchiveIterator(handle)
-        number = 0
-        offset = 0
-        try:
-            for record in iterator:
-                number += 1
-                stats.records += 1
-                offset = iterator.offset
-                item = _page(record, name=name, number=number, offset=offset, stats=stats)
-                if item is None:
-                    continue
-                if isinstance(item, RawDocument) and extract:
-                    try:
-                        item = extract_html(item)
-                    except InputError as exc:
-                        item = error(str(exc).removeprefix(f"{item.source}: "), exc.reason,
-                                     number, offset)  # fmt: skip
-                if isinstance(item, RawDocument):
-                    stats.pages += 1
-                yield item
-            end = iterator.offset
-        except Exception as exc:  # warcio raises many types on corrupt input
-            offset = max(offset, int(getattr(iterator, "offset", offset) or 0))
-            log.debug("%s: unreadable after offset %d", name, offset, exc_info=True)
-            yield error(
-                f"the WARC file cannot be read from here on ({type(exc).__name__}: {exc}); "
-                "the records before were read",
-                "bad_warc",
-                number + 1,
-                offset,
-            )
-            return
-        if end < size:
-            yield error(
-                f"{size - end:,} bytes after the last whole record: the file is truncated "
-                "(or has trailing junk); the records before were read",
-                "truncated",
-                number + 1,
-                end,
-            )
+    iterator = ArchiveIterator(handle)
+    number = 0
+    offset = 0
+    try:
+        for record in iterator:
+            number += 1
+            stats.records += 1
+            offset = iterator.offset
+            item = _page(record, name=name, number=number, offset=offset, stats=stats)
+            if item is None:
+                continue
+            if isinstance(item, RawDocument) and extract:
+                try:
+                    item = extract_html(item)
+                except InputError as exc:
+                    item = error(str(exc).removeprefix(f"{item.source}: "), exc.reason,
+                                 number, offset)  # fmt: skip
+            if isinstance(item, RawDocument):
+                stats.pages += 1
+            yield item
+        end = iterator.offset
+    except Exception as exc:  # warcio raises many types on corrupt input
+        offset = max(offset, int(getattr(iterator, "offset", offset) or 0))
+        log.debug("%s: unreadable after offset %d", name, offset, exc_info=True)
+        yield error(
+            f"the WARC file cannot be read from here on ({type(exc).__name__}: {exc}); "
+            "the records before were read",
+            "bad_warc",
+            number + 1,
+            offset,
+        )
+        return
+    if size is not None and end < size:
+        yield error(
+            f"{size - end:,} bytes after the last whole record: the file is truncated "
+            "(or has trailing junk); the records before were read",
+            "truncated",
+            number + 1,
+            end,
+        )
 
 
 def _page(
