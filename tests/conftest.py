@@ -43,3 +43,7 @@ def need_shared(path: Path) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent (../shared is not beside the checkout)")
     return path
+
+
+# the served database and server for tests/test_serve_*.py (session-scoped, shared)
+from serve_helpers import serve_db, served  # noqa: E402, F401

@@ -12,7 +12,12 @@ job. Filters:
   ranked by relevance instead of date;
 - ``since`` / ``until``: the article's publication date, inclusive (articles
   without a date are left out when either is given);
-- ``anonymous``: only sources that name nobody; ``kind``: one attribution kind.
+- ``anonymous``: only sources that name nobody; ``kind``: one attribution kind;
+- ``limit`` / ``offset``: one page of the rows (``quotes_total`` counts them all).
+
+``articles`` lists stored articles (``ArticleFilter``: words in the title or
+text, publication dates, publisher) for the HTTP API and the web pages;
+``figures`` sums up the corpus for the home page.
 """
 
 from __future__ import annotations
@@ -37,14 +42,25 @@ class QueryFilter:
     anonymous: bool = False
     kind: str | None = None
     limit: int = 20
+    offset: int = 0
 
     def __post_init__(self) -> None:
         if self.kind is not None and self.kind not in KINDS:
             raise InputError(f"unknown kind {self.kind!r}: use one of {', '.join(KINDS)}")
-        if self.limit < 1:
-            raise InputError("--limit must be at least 1")
-        if self.since and self.until and self.since > self.until:
-            raise InputError(f"--since {self.since} is after --until {self.until}")
+        _check_page(self.limit, self.offset)
+        _check_dates(self.since, self.until)
+
+
+def _check_page(limit: int, offset: int) -> None:
+    if limit < 1:
+        raise InputError("--limit must be at least 1")
+    if offset < 0:
+        raise InputError("--offset must be at least 0")
+
+
+def _check_dates(since: date | None, until: date | None) -> None:
+    if since and until and since > until:
+        raise InputError(f"--since {since} is after --until {until}")
 
 
 #: sources that name no one when they resolve to no entity: not speakers to rank
@@ -83,16 +99,15 @@ def _where(f: QueryFilter, params: list[Any]) -> list[str]:
     return where
 
 
-def quotes(store: Store, f: QueryFilter) -> list[dict[str, Any]]:
-    """Attributions matching the filter, newest article first (best match first with about)."""
-    params: list[Any] = []
+def _quotes_from(store: Store, f: QueryFilter, params: list[Any]) -> tuple[str, str] | None:
+    """The FROM ... WHERE of ``quotes`` and its ORDER BY; None when ``about`` matches nothing."""
     where = _where(f, params)
     join = ""
     order = f"r.published DESC NULLS LAST, a.article_id, {_ORDER_IN_ARTICLE}"
     if f.about is not None:
         hits = list(store.search(f.about))
         if not hits:
-            return []
+            return None
         n = len(params)
         params.extend([[h[0] for h in hits], [h[1] for h in hits], [float(h[2]) for h in hits]])
         join = (
@@ -102,19 +117,46 @@ def quotes(store: Store, f: QueryFilter) -> list[dict[str, Any]]:
             "ON m.article_id = a.article_id AND m.attribution_id = a.id"
         )
         order = f"m.rank, r.published DESC NULLS LAST, a.article_id, {_ORDER_IN_ARTICLE}"
-    params.append(f.limit)
-    sql = f"""
-        SELECT a.article_id, a.id AS attribution_id, r.published, {_SPEAKER} AS speaker,
-               e.titles[1] AS speaker_title, a.source_name, a.source, a.anonymous,
-               a.source_kind, a.kind, a.cue, a.content, a.time_value, r.title, r.url
+    body = f"""
         FROM attributions a
         JOIN articles r ON r.id = a.article_id
         LEFT JOIN entities e ON e.article_id = a.article_id AND e.id = a.source_entity
         {join}
         {"WHERE " + " AND ".join(where) if where else ""}
-        ORDER BY {order}
-        LIMIT ${len(params)}
     """
+    return body, order
+
+
+def quotes(store: Store, f: QueryFilter) -> list[dict[str, Any]]:
+    """Attributions matching the filter, newest article first (best match first with about)."""
+    params: list[Any] = []
+    found = _quotes_from(store, f, params)
+    if found is None:
+        return []
+    body, order = found
+    params.extend([f.limit, f.offset])
+    sql = f"""
+        SELECT a.article_id, a.id AS attribution_id, r.published, {_SPEAKER} AS speaker,
+               e.titles[1] AS speaker_title, a.source_name, a.source, a.anonymous,
+               a.source_kind, a.kind, a.cue, a.content, a.time_value, r.title, r.url
+        {body}
+        ORDER BY {order}
+        LIMIT ${len(params) - 1} OFFSET ${len(params)}
+    """
+    return _rows(store, sql, params)
+
+
+def quotes_total(store: Store, f: QueryFilter) -> int:
+    """How many attributions match the filter, over every page."""
+    params: list[Any] = []
+    found = _quotes_from(store, f, params)
+    if found is None:
+        return 0
+    row = store.con.execute(f"SELECT count(*) {found[0]}", params).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _rows(store: Store, sql: str, params: list[Any]) -> list[dict[str, Any]]:
     cursor = store.con.execute(sql, params)
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -141,7 +183,7 @@ def speakers(store: Store, f: QueryFilter) -> tuple[list[dict[str, Any]], dict[s
         LEFT JOIN entities e ON e.article_id = a.article_id AND e.id = a.source_entity
         WHERE {" AND ".join(where)}
     """
-    params.append(f.limit)
+    params.extend([f.limit, f.offset])
     sql = f"""
         WITH s AS ({base}),
         t AS (
@@ -159,11 +201,9 @@ def speakers(store: Store, f: QueryFilter) -> tuple[list[dict[str, Any]], dict[s
         FROM s LEFT JOIN tt ON tt.speaker = s.speaker
         GROUP BY s.speaker
         ORDER BY attributions DESC, articles DESC, s.speaker
-        LIMIT ${len(params)}
+        LIMIT ${len(params) - 1} OFFSET ${len(params)}
     """
-    cursor = store.con.execute(sql, params)
-    names = [d[0] for d in cursor.description]
-    rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    rows = _rows(store, sql, params)
     for row in rows:
         row["titles"] = list(row["titles"] or [])[:3]
         row["anonymous_share"] = round(float(row["anonymous_share"] or 0.0), 3)
@@ -172,7 +212,7 @@ def speakers(store: Store, f: QueryFilter) -> tuple[list[dict[str, Any]], dict[s
                    avg(CASE WHEN a.anonymous THEN 1.0 ELSE 0.0 END)
             FROM attributions a JOIN articles r ON r.id = a.article_id
             WHERE {" AND ".join(where)}""",
-        params[:-1],
+        params[:-2],
     ).fetchone()
     totals = {
         "attributions": int(total[0]) if total else 0,
@@ -180,3 +220,84 @@ def speakers(store: Store, f: QueryFilter) -> tuple[list[dict[str, Any]], dict[s
         "anonymous_share": round(float(total[2] or 0.0), 3) if total else 0.0,
     }
     return rows, totals
+
+
+# --------------------------------------------------------------------------- articles
+
+
+@dataclass(slots=True)
+class ArticleFilter:
+    """Which stored articles to list.
+
+    ``q``: every word (letters and digits; case-insensitive) appears in the
+    title or the text, as a substring: a scan, not an index, which a corpus
+    of tens of thousands of articles answers in milliseconds. ``since`` /
+    ``until``: publication date, inclusive. ``publisher``: exact, ignoring case.
+    """
+
+    q: str | None = None
+    since: date | None = None
+    until: date | None = None
+    publisher: str | None = None
+    limit: int = 20
+    offset: int = 0
+
+    def __post_init__(self) -> None:
+        _check_page(self.limit, self.offset)
+        _check_dates(self.since, self.until)
+
+
+def _like(word: str) -> str:
+    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def articles(store: Store, f: ArticleFilter) -> tuple[list[dict[str, Any]], int]:
+    """One page of articles matching the filter, newest first, and how many match in all."""
+    from .store import fts_terms
+
+    params: list[Any] = []
+
+    def param(value: Any) -> str:
+        params.append(value)
+        return f"${len(params)}"
+
+    where: list[str] = []
+    for word in fts_terms(f.q or ""):
+        p = param(_like(word))
+        where.append(f"(r.title ILIKE {p} ESCAPE '\\' OR r.text ILIKE {p} ESCAPE '\\')")
+    if f.since:
+        where.append(f"r.published >= {param(f.since)}")
+    if f.until:
+        where.append(f"r.published <= {param(f.until)}")
+    if f.publisher:
+        where.append(f"lower(r.publisher) = {param(' '.join(f.publisher.split()).lower())}")
+    clause = "WHERE " + " AND ".join(where) if where else ""
+    total_row = store.con.execute(f"SELECT count(*) FROM articles r {clause}", params).fetchone()
+    total = int(total_row[0]) if total_row else 0
+    n = len(params)
+    sql = f"""
+        SELECT r.id, r.title, r.published, r.publisher, r.url, r.language,
+               (SELECT count(*) FROM attributions a WHERE a.article_id = r.id) AS attributions
+        FROM articles r {clause}
+        ORDER BY r.published DESC NULLS LAST, r.title, r.id
+        LIMIT ${n + 1} OFFSET ${n + 2}
+    """
+    return _rows(store, sql, [*params, f.limit, f.offset]), total
+
+
+def figures(store: Store) -> dict[str, Any]:
+    """The corpus in a few numbers: articles, attributions, share anonymous, date range."""
+    row = store.con.execute(
+        """SELECT (SELECT count(*) FROM articles), count(*),
+                  avg(CASE WHEN anonymous THEN 1.0 ELSE 0.0 END),
+                  (SELECT min(published) FROM articles), (SELECT max(published) FROM articles)
+           FROM attributions"""
+    ).fetchone()
+    assert row is not None  # an aggregate always returns one row
+    return {
+        "articles": int(row[0]),
+        "attributions": int(row[1]),
+        "anonymous_share": round(float(row[2] or 0.0), 3),
+        "first_published": row[3],
+        "last_published": row[4],
+    }

@@ -647,7 +647,9 @@ class Store:
 
     def _fts_con(self) -> sqlite3.Connection:
         if self._fts is None:
-            fts = sqlite3.connect(self.fts_path)
+            # the server opens the store in one thread and queries it from its event loop;
+            # a Store is never used by two threads at once (see serve/context.py)
+            fts = sqlite3.connect(self.fts_path, check_same_thread=False)
             fts.execute("CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT)")
             fts.execute(
                 "CREATE VIRTUAL TABLE IF NOT EXISTS quotes USING fts5("

@@ -1,0 +1,167 @@
+"""A bounded load run of ``onrecord serve`` on loopback: requests/s, p50 / p99 latency.
+
+The database: ``../shared/data/news-pages/news-pages.warc.gz`` plus the PolNeAR train texts,
+ingested by the real command (``onrecord ingest --workers 2``) into ``--db`` when it holds no
+articles yet (a few minutes; a later run reuses it). The server: the real command
+(``onrecord serve``) in its own process. The client: ``--concurrency`` threads with one
+keep-alive HTTP connection each, sending ``--requests`` requests per target, after
+``--warmup`` requests that are not counted. Targets:
+
+- ``/api/quotes``: a rotation of filters (none, a speaker, full text, a kind, anonymous, a
+  later page), the speakers and words taken from the database;
+- the article page ``/articles/{id}``: a rotation over the first 200 articles.
+
+The client runs on the same 2-core machine as the server, so the rates are a floor.
+
+    .venv/bin/python bench/bench_serve.py [--requests 2000] [--concurrency 1 4] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+WARC = SHARED / "news-pages" / "news-pages.warc.gz"
+POLNEAR_TRAIN = SHARED / "polnear" / "train" / "text"
+PY = sys.executable
+
+
+def build(db: Path) -> None:
+    """Ingest the corpus with the real command; a finished database takes a second to re-check."""
+    for path in (WARC, POLNEAR_TRAIN):
+        if not path.exists():
+            raise SystemExit(f"bench_serve: {path} is absent (../shared beside the checkout?)")
+    started = time.perf_counter()
+    cmd = [PY, "-m", "onrecord.cli", "ingest", str(WARC), str(POLNEAR_TRAIN), "--db", str(db)]
+    subprocess.run([*cmd, "--workers", "2", "--no-progress"], check=False)
+    print(f"ingest: {time.perf_counter() - started:.0f} s", file=sys.stderr)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(db: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [PY, "-m", "onrecord.cli", "serve", "--db", str(db), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/api/corpus", timeout=2).status_code == 200:
+                return proc, base
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("bench_serve: the server did not start within 60 s")
+
+
+def targets(base: str) -> dict[str, list[str]]:
+    with httpx.Client(base_url=base) as c:
+        ids = [a["id"] for a in c.get("/api/articles", params={"limit": 200}).json()["items"]]
+        names = [s["speaker"] for s in c.get("/api/speakers", params={"limit": 10}).json()["items"]]
+    quotes = ["/api/quotes", "/api/quotes?kind=direct", "/api/quotes?anonymous=true"]
+    quotes += ["/api/quotes?offset=100&limit=50", "/api/quotes?about=election"]
+    quotes += ["/api/quotes?about=said+percent", "/api/quotes?since=2017-01-01"]
+    quotes += [f"/api/quotes?speaker={httpx.QueryParams({'s': n})['s']}" for n in names]
+    return {"/api/quotes": quotes, "/articles/{id}": [f"/articles/{i}" for i in ids]}
+
+
+def load(base: str, paths: list[str], *, requests: int, concurrency: int) -> dict[str, Any]:
+    """``requests`` GETs over ``concurrency`` threads; latencies in ms, errors counted."""
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+
+    def worker(k: int) -> None:
+        nonlocal errors
+        mine: list[float] = []
+        bad = 0
+        with httpx.Client(base_url=base, timeout=30) as c:
+            for n in range(k, requests, concurrency):
+                t = time.perf_counter()
+                r = c.get(paths[n % len(paths)])
+                mine.append((time.perf_counter() - t) * 1000)
+                bad += r.status_code != 200
+        with lock:
+            latencies.extend(mine)
+            errors += bad
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(concurrency)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    seconds = time.perf_counter() - started
+    cuts = statistics.quantiles(latencies, n=100, method="inclusive")
+    return {
+        "requests": len(latencies),
+        "concurrency": concurrency,
+        "seconds": round(seconds, 2),
+        "requests_per_s": round(len(latencies) / seconds, 1),
+        "p50_ms": round(cuts[49], 2),
+        "p90_ms": round(cuts[89], 2),
+        "p99_ms": round(cuts[98], 2),
+        "max_ms": round(max(latencies), 2),
+        "errors": errors,
+    }
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--db", type=Path, default=ROOT / "out" / "bench_serve.duckdb")
+    ap.add_argument("--requests", type=int, default=2000, help="counted requests per target")
+    ap.add_argument("--warmup", type=int, default=100, help="uncounted requests per target")
+    ap.add_argument("--concurrency", type=int, nargs="+", default=[1, 4])
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    build(args.db)
+    proc, base = start_server(args.db)
+    try:
+        corpus = httpx.get(f"{base}/api/corpus").json()
+        results = []
+        for name, paths in targets(base).items():
+            load(base, paths, requests=args.warmup, concurrency=1)
+            for c in args.concurrency:
+                row = load(base, paths, requests=args.requests, concurrency=c)
+                results.append({"target": name, **row})
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    report = {"corpus": corpus, "cpus": os.cpu_count(), "results": results}
+    if args.json:
+        print(json.dumps(report, indent=2, default=str))
+    else:
+        print(f"corpus: {corpus['articles']:,} articles, {corpus['attributions']:,} attributions")
+        print(f"{'target':<16} {'conc':>4} {'req':>6} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
+        for r in results:
+            print(
+                f"{r['target']:<16} {r['concurrency']:>4} {r['requests']:>6} "
+                f"{r['requests_per_s']:>8} {r['p50_ms']:>8} {r['p99_ms']:>8}"
+                + (f"  errors {r['errors']}" if r["errors"] else "")
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,51 @@
+"""Command line for ``onrecord serve``: the HTTP API and the web pages over a database.
+
+``register(subparsers)`` adds the command (one line in ``cli.build_parser``).
+FastAPI and uvicorn are imported only when the command runs; without the
+``serve`` extra the command says how to install it, in one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+from typing import Any
+
+from .errors import OnrecordError
+from .store import DEFAULT_DB
+
+#: what ``onrecord serve`` imports, and the extra that installs it
+SERVE_MODULES = ("fastapi", "uvicorn", "jinja2")
+
+
+def register(sub: Any) -> None:
+    sv = sub.add_parser(
+        "serve",
+        help="the HTTP API and web pages over the database (read-only)",
+        description="Serve the database read-only: a JSON API under /api (OpenAPI at "
+        "/openapi.json, interactive at /docs) and web pages: articles with every attribution "
+        "highlighted, speakers with their statements on a timeline, quote search, and a page "
+        "to paste an article. Binds to loopback unless --host says otherwise.",
+    )
+    sv.add_argument("--db", default=DEFAULT_DB, help=f"the DuckDB database (default: {DEFAULT_DB})")
+    sv.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    sv.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
+    sv.set_defaults(func=cmd_serve)
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise argparse.ArgumentTypeError(f"not a port number (1-65535): {value!r}")
+    return int(value)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    missing = [m for m in SERVE_MODULES if importlib.util.find_spec(m) is None]
+    if missing:
+        raise OnrecordError(
+            f"onrecord serve needs {', '.join(missing)}: pip install 'onrecord[serve]'"
+        )
+    from .serve.app import run
+
+    run(args.db, host=args.host, port=args.port)
+    return 0

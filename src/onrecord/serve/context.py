@@ -1,0 +1,93 @@
+"""What the API and the pages share: the read-only store, the templates, the extractor, the caps.
+
+The app serves requests that touch the store on its event loop, one at a
+time (DuckDB answers them in milliseconds; see docs/performance.md), so one
+``Store`` is enough and is never used by two threads at once. Extraction is
+slow (a parse) and runs in a worker thread, one document at a time, behind
+a lock: the spaCy pipeline is loaded on the first extraction, not at start.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from datetime import date
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from ..store import Store
+from .view import safe_url
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from ..pipeline import Pipeline
+    from ..read import RawDocument
+    from ..record import Record
+
+log = logging.getLogger(__name__)
+
+#: the largest request body ``POST /api/extract`` takes, in bytes (documented in docs/serve.md)
+MAX_BODY = 5_000_000
+#: the most rows one API call returns
+MAX_LIMIT = 200
+#: rows on one page of the web interface
+PAGE_SIZE = 50
+#: the longest search text or name taken from a query string
+MAX_QUERY = 500
+#: the most statements a speaker page lists (its timeline counts the same ones)
+MAX_STATEMENTS = 1000
+
+
+class Context:
+    """The state of one running app; ``close()`` releases the store."""
+
+    def __init__(
+        self, db: str, *, pipeline: Pipeline | None = None, max_body: int = MAX_BODY
+    ) -> None:
+        self.db = db
+        self.store = Store(db, read_only=True)
+        try:  # index what was ingested since the last search, once, before serving
+            self.store.sync_fts()
+        except sqlite3.Error as exc:
+            log.warning("%s: full-text index not updated (%s)", self.store.fts_path, exc)
+        self.max_body = max_body
+        self.templates = _templates()
+        self._pipeline = pipeline
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self.store.close()
+
+    def render(self, template: str, **values: Any) -> str:
+        return self.templates.get_template(template).render(**values)
+
+    def extract(
+        self, item: str | RawDocument, *, published: date | None, clean: bool = True
+    ) -> Record:
+        """The record of one text or extracted page; raises ``OnrecordError`` for bad input."""
+        with self._lock:
+            if self._pipeline is None:
+                from ..pipeline import Pipeline
+
+                self._pipeline = Pipeline()
+            return next(self._pipeline.pipe([item], published=published, clean=clean, batch_size=1))
+
+
+def _templates() -> jinja2.Environment:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("onrecord.serve", "templates"),
+        autoescape=True,  # every value is escaped unless a template says otherwise (none does)
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.filters["safe_url"] = safe_url
+    env.filters["path"] = lambda value: quote(str(value), safe="")
+    env.filters["percent"] = lambda value: f"{float(value or 0):.0%}"
+    env.filters["number"] = lambda value: f"{int(value or 0):,}"
+    env.globals["PAGE_SIZE"] = PAGE_SIZE
+    return env

@@ -1,0 +1,204 @@
+"""The web pages: home, articles, one article, quotes, speakers, one speaker, paste an article.
+
+Server-rendered from ``templates/`` (Jinja2, every value escaped); the
+article page's highlighting is computed here (``view.segments``) and its
+detail panels are rendered for every attribution, so the page's JavaScript
+only shows and hides them. Query values come from HTML forms, where an
+empty field is an empty string: they are read leniently (empty = not given)
+and a bad one is shown on the page with status 400.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from ..query import ArticleFilter, QueryFilter, articles, figures, quotes, quotes_total, speakers
+from ..record import KINDS
+from . import view
+from .context import MAX_QUERY, MAX_STATEMENTS, PAGE_SIZE
+
+if TYPE_CHECKING:
+    from .context import Context
+
+
+class PageError(Exception):
+    """A page cannot be shown: its status and a message for the reader."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _text(request: Request, name: str) -> str | None:
+    value = request.query_params.get(name, "")
+    value = " ".join(value.split())
+    if len(value) > MAX_QUERY:
+        raise PageError(400, f"{name}: at most {MAX_QUERY} characters")
+    return value or None
+
+
+def _date(request: Request, name: str) -> date | None:
+    value = _text(request, name)
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise PageError(400, f"{name}: not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _page(request: Request) -> int:
+    value = _text(request, "page") or "1"
+    if not value.isdigit() or not 1 <= int(value) <= 100_000:
+        raise PageError(400, f"page: not a page number: {value!r}")
+    return int(value)
+
+
+def _pager(request: Request, page: int, total: int) -> dict[str, Any]:
+    """Links to the previous and next pages, keeping the other query values."""
+    params = {k: v for k, v in request.query_params.items() if k != "page" and v}
+
+    def link(n: int) -> str:
+        return "?" + urlencode({**params, "page": n})
+
+    last = max(1, -(-total // PAGE_SIZE))
+    return {
+        "page": page,
+        "last": last,
+        "total": total,
+        "prev": link(page - 1) if page > 1 else None,
+        "next": link(page + 1) if page < last else None,
+    }
+
+
+def build(ctx: Context) -> APIRouter:
+    pages = APIRouter(default_response_class=HTMLResponse, include_in_schema=False)
+
+    def render(template: str, status: int = 200, **values: Any) -> HTMLResponse:
+        return HTMLResponse(ctx.render(template, **values), status_code=status)
+
+    @pages.get("/")
+    async def home() -> HTMLResponse:
+        top, totals = speakers(ctx.store, QueryFilter(limit=10))
+        return render("home.html", figures=figures(ctx.store), speakers=top, totals=totals)
+
+    @pages.get("/articles")
+    async def article_list(request: Request) -> HTMLResponse:
+        page = _page(request)
+        f = ArticleFilter(
+            q=_text(request, "q"),
+            since=_date(request, "since"),
+            until=_date(request, "until"),
+            publisher=_text(request, "publisher"),
+            limit=PAGE_SIZE,
+            offset=(page - 1) * PAGE_SIZE,
+        )
+        items, total = articles(ctx.store, f)
+        return render("articles.html", f=f, items=items, pager=_pager(request, page, total))
+
+    @pages.get("/articles/{article_id}")
+    async def article(article_id: str) -> HTMLResponse:
+        found = ctx.store.record(article_id[:MAX_QUERY])
+        if found is None:
+            raise PageError(404, "No article with this id in the database.")
+        meta, record = found
+        details = [
+            {
+                "a": a,
+                "speaker": view.speaker_name(a),
+                "label": view.source_label(a),
+                "titles": view.entity_titles(record, a),
+                "chain": [view.source_label(c) for c in view.via_chain(record, a.id)],
+            }
+            for a in record.attributions
+        ]
+        return render(
+            "article.html",
+            meta=meta,
+            record=record,
+            segments=view.segments(record),
+            details=details,
+        )
+
+    @pages.get("/quotes")
+    async def quote_search(request: Request) -> HTMLResponse:
+        page = _page(request)
+        kind = _text(request, "kind")
+        if kind is not None and kind not in KINDS:
+            raise PageError(400, f"kind: one of {', '.join(KINDS)}")
+        f = QueryFilter(
+            speaker=_text(request, "speaker"),
+            about=_text(request, "about"),
+            since=_date(request, "since"),
+            until=_date(request, "until"),
+            anonymous=request.query_params.get("anonymous", "") not in ("", "0", "false"),
+            kind=kind,
+            limit=PAGE_SIZE,
+            offset=(page - 1) * PAGE_SIZE,
+        )
+        total = quotes_total(ctx.store, f)
+        return render(
+            "quotes.html",
+            f=f,
+            kinds=KINDS,
+            rows=quotes(ctx.store, f),
+            pager=_pager(request, page, total),
+        )
+
+    @pages.get("/speakers")
+    async def speaker_list(request: Request) -> HTMLResponse:
+        page = _page(request)
+        f = QueryFilter(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        rows, totals = speakers(ctx.store, f)
+        return render(
+            "speakers.html",
+            rows=rows,
+            totals=totals,
+            pager=_pager(request, page, totals["speakers"]),
+            offset=f.offset,
+        )
+
+    @pages.get("/speakers/{name:path}")
+    async def speaker(name: str) -> HTMLResponse:
+        if len(name) > MAX_QUERY:
+            raise PageError(400, f"name: at most {MAX_QUERY} characters")
+        names, totals = speakers(ctx.store, QueryFilter(speaker=name, limit=20))
+        if not names:
+            raise PageError(404, "No speaker by this name in the database.")
+        f = QueryFilter(speaker=name, limit=MAX_STATEMENTS)
+        rows = quotes(ctx.store, f)
+        return render(
+            "speaker.html",
+            name=name,
+            names=names,
+            totals=totals,
+            titles=list(dict.fromkeys(t for n in names for t in n["titles"])),
+            statements=view.newest_first(rows),
+            total=quotes_total(ctx.store, f),
+            timeline=view.timeline(rows),
+            statement_date=view.statement_date,
+        )
+
+    @pages.get("/favicon.ico")
+    async def favicon() -> Response:
+        return Response(status_code=204)
+
+    @pages.get("/paste")
+    async def paste() -> HTMLResponse:
+        return render("paste.html", max_body=ctx.max_body)
+
+    return pages
+
+
+def error_page(ctx: Context, status: int, message: str) -> HTMLResponse:
+    return HTMLResponse(
+        ctx.render("error.html", status=status, message=message), status_code=status
+    )
+
+
+__all__ = ["PageError", "build", "error_page"]
