@@ -148,10 +148,10 @@ def build(ctx: Context) -> APIRouter:
 
     @api.get("/quotes", summary="Attributions, as `onrecord quotes` filters them")
     async def list_quotes(
+        common: Common,
         speaker: Annotated[
             str | None, Query(max_length=MAX_QUERY, description="resolved name or surname")
         ] = None,
-        common: Common,
     ) -> dict[str, Any]:
         f = _filter(speaker=speaker, **common)
         return {"items": quotes(ctx.store, f), "total": quotes_total(ctx.store, f)}
