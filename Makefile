@@ -11,7 +11,7 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev,accurate,serve]'
+	$(BIN)/python -m pip install -q -e '.[dev,accurate,serve,spark]'
 	touch $(STAMP)
 
 demo: setup

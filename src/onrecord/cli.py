@@ -269,6 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
     common(ev)
     ev.set_defaults(func=cmd_eval)
     __import__("onrecord.cli_store").cli_store.register(sub)  # ingest, quotes, speakers, ...
+    __import__("onrecord.cli_spark").cli_spark.register(sub)  # spark, load
     __import__("onrecord.cli_serve").cli_serve.register(sub)  # serve
     return parser
 

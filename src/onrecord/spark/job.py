@@ -1,0 +1,321 @@
+"""The Spark job (driver side): plan the tasks, run the partitions, write the tables.
+
+    onrecord spark INPUT... --out DIR [--master local[2]] [--partitions N]
+    spark-submit [spark options] .../onrecord/spark/submit.py INPUT... --out DIR
+
+Two steps, both Spark jobs; the driver never holds more than the list of
+input files and the final counts:
+
+1. *stage*: ``mapInArrow(worker.run_partition)`` over the tasks; the staged
+   rows (one schema for every table, see ``schema``) are written to
+   ``DIR/_staging``, partitioned by table;
+2. *finish*: each table is selected from the staged rows and written as the
+   Parquet dataset ``DIR/<table>`` with the columns of ``onrecord export
+   --parquet``. An article id made by several records (a re-fetched URL in
+   another partition) keeps the first record in input order, as ``onrecord
+   ingest`` does; the other records are ``duplicate`` rows of ``sources``
+   (the ledger). Then ``_staging`` is deleted.
+
+Datasets: ``articles``, ``entities``, ``attributions``, ``times``,
+``errors``, ``sources``. ``onrecord load DIR --db FILE`` brings them into a
+DuckDB store.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import OnrecordError
+from .plan import TASK_DDL, Task, is_uri, local_name, shard
+from .schema import OUTPUT_TABLES, STATS, columns, staged_ddl
+from .worker import WorkerOptions, run_partition
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+log = logging.getLogger(__name__)
+
+INSTALL_HINT = "pip install 'onrecord[spark]'"
+#: the oldest Java PySpark 4 runs on
+MIN_JAVA = 17
+STAGING = "_staging"
+
+
+@dataclass(slots=True)
+class SparkOptions:
+    """How to run the job; the CLI fills it once from its arguments."""
+
+    out: str
+    master: str | None = None
+    #: tasks to split the input into (default: the files, at least 2 per core)
+    partitions: int | None = None
+    batch_size: int = 16
+    model: str | None = None
+    mode: str = "fast"
+    #: where relative manifest entries live (e.g. s3://commoncrawl/)
+    prefix: str | None = None
+    log_level: int = logging.WARNING
+
+
+@dataclass(slots=True)
+class JobSummary:
+    """What one job did (counted from the datasets it wrote)."""
+
+    out: str
+    records: int = 0
+    articles: int = 0
+    duplicates: int = 0
+    errors: int = 0
+    files: int = 0
+    partitions: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "out": self.out,
+            "records": self.records,
+            "articles": self.articles,
+            "duplicates": self.duplicates,
+            "errors": self.errors,
+            "errors_by_reason": dict(sorted(self.reasons.items())),
+            "skipped": dict(sorted(self.skipped.items())),
+            "rows": self.rows,
+            "files": self.files,
+            "partitions": self.partitions,
+            "seconds": round(self.seconds, 2),
+        }
+
+
+# --------------------------------------------------------------------------- prerequisites
+
+
+def require_pyspark() -> None:
+    """pyspark, pyarrow and pandas (for ``mapInArrow``) are importable, or one clear error."""
+    missing = []
+    for module in ("pyspark", "pyarrow", "pandas"):
+        try:
+            __import__(module)
+        except ImportError:
+            missing.append(module)
+    if missing:
+        raise OnrecordError(
+            f"{', '.join(missing)} not installed: the Spark job needs the spark extra "
+            f"({INSTALL_HINT})"
+        )
+
+
+def java_version(java: str) -> int | None:
+    """The major version of a ``java`` executable (None when it does not run)."""
+    try:
+        done = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    m = re.search(r'version "(\d+)(?:\.(\d+))?', done.stderr + done.stdout)
+    if not m:
+        return None
+    major = int(m.group(1))
+    return int(m.group(2) or 0) if major == 1 else major  # "1.8" is Java 8
+
+
+def require_java() -> None:
+    """A Java runtime PySpark can start (JAVA_HOME, else ``java`` on PATH), or one clear error."""
+    home = os.environ.get("JAVA_HOME")
+    java = str(Path(home) / "bin" / "java") if home else shutil.which("java")
+    if not java or (home and not Path(java).exists()):
+        where = f"JAVA_HOME={home} has no bin/java" if home else "no java on PATH"
+        raise OnrecordError(
+            f"PySpark needs Java {MIN_JAVA}+ and {where}: install one (Debian: apt-get install "
+            "openjdk-17-jre-headless) or set JAVA_HOME"
+        )
+    version = java_version(java)
+    if version is None or version < MIN_JAVA:
+        found = f"Java {version}" if version else "a java that does not run"
+        raise OnrecordError(
+            f"PySpark needs Java {MIN_JAVA}+, {java} is {found}: install a newer one or set "
+            "JAVA_HOME to it"
+        )
+
+
+@contextlib.contextmanager
+def spark_session(options: SparkOptions) -> Iterator[SparkSession]:
+    """The active session (under ``spark-submit``, or one a caller made), else a new one,
+    stopped on exit."""
+    require_pyspark()
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        yield active
+        return
+    submitted = "PYSPARK_GATEWAY_PORT" in os.environ  # launched by spark-submit
+    if not submitted:
+        require_java()
+    builder: Any = SparkSession.builder.appName("onrecord")
+    if options.master:
+        builder = builder.master(options.master)
+    if not submitted and "PYSPARK_PYTHON" not in os.environ:
+        # executors run this interpreter (the one onrecord is installed in); pyspark reads the
+        # variable itself when it makes the context
+        os.environ["PYSPARK_PYTHON"] = sys.executable
+    local = (options.master or "local").startswith("local") and not submitted
+    if local:
+        builder = builder.config("spark.ui.enabled", "false")
+    # a failed task is reported in one line (``_job_error``); Spark's own log with -v
+    level = "WARN" if options.log_level <= logging.INFO else "OFF"
+    builder = builder.config("spark.log.level", level)
+    spark = builder.getOrCreate()
+    try:
+        yield spark
+    finally:
+        spark.stop()
+
+
+# --------------------------------------------------------------------------- the job
+
+
+def run_job(spark: SparkSession, files: list[Task], options: SparkOptions) -> JobSummary:
+    """Run the job over ``files`` (``plan.input_files``) on ``spark``, write ``options.out``,
+    return what it did."""
+    started = time.perf_counter()
+    out = _output_path(spark, options.out)
+    if not files:
+        raise OnrecordError("no input file found")
+    sc = spark.sparkContext
+    wanted = options.partitions or max(len(files), 2 * sc.defaultParallelism)
+    tasks = shard(files, wanted)
+    slices = max(1, min(wanted, len(tasks)))
+    log.info("%d files, %d tasks in %d partitions", len(files), len(tasks), slices)
+    task_df = spark.createDataFrame(sc.parallelize([t.row() for t in tasks], slices), TASK_DDL)
+    worker = WorkerOptions(
+        batch_size=options.batch_size,
+        model=options.model,
+        mode=options.mode,
+        log_level=options.log_level,
+    )
+    staged = task_df.mapInArrow(functools.partial(run_partition, options=worker), staged_ddl())
+    staging = f"{out}/{STAGING}"
+    try:
+        staged.write.mode("overwrite").partitionBy("_table").parquet(staging)
+        log.info("records processed and staged in %.1f s", time.perf_counter() - started)
+        summary = _finish(spark, staging, out)
+        log.info("tables written in %.1f s in all", time.perf_counter() - started)
+    except Exception as exc:
+        raise _job_error(exc) from exc
+    _delete(spark, staging)
+    summary.files = len(files)
+    summary.partitions = slices
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _output_path(spark: SparkSession, out: str) -> str:
+    """A local folder as an absolute path when the executors share this machine."""
+    if is_uri(out) or not str(spark.sparkContext.master).startswith("local"):
+        return out.rstrip("/")
+    return str(Path(local_name(out)).resolve())
+
+
+def _finish(spark: SparkSession, staging: str, out: str) -> JobSummary:
+    from pyspark.sql import DataFrame
+    from pyspark.sql import functions as F
+
+    staged = spark.read.parquet(staging)
+
+    def part(table: str) -> DataFrame:
+        return staged.where(F.col("_table") == table).select("_order", f"`{table}`.*")
+
+    def names(table: str) -> list[str]:
+        return [c for c, _ in columns(table)]
+
+    articles = part("articles")
+    first = articles.groupBy("id").agg(F.min("_order").alias("_order"))
+    tables: dict[str, DataFrame] = {
+        "articles": articles.join(first, ["id", "_order"], "left_semi").select(names("articles"))
+    }
+    by_article = first.withColumnRenamed("id", "article_id")
+    for child in ("entities", "attributions", "times"):
+        kept = part(child).join(by_article, ["article_id", "_order"], "left_semi")
+        tables[child] = kept.select(names(child))
+    tables["errors"] = part("errors").select(names("errors"))
+    won = first.withColumn("_won", F.lit(True))
+    outcomes = articles.join(won, ["id", "_order"], "left").select(
+        F.col("source"),
+        F.when(F.col("_won"), F.lit("article")).otherwise(F.lit("duplicate")).alias("outcome"),
+        F.col("id").alias("article_id"),
+        F.col("ingested_at").alias("seen_at"),
+    )
+    failed = part("errors").select(
+        "source",
+        F.lit("error").alias("outcome"),
+        F.lit(None).cast("string").alias("article_id"),
+        F.col("failed_at").alias("seen_at"),
+    )
+    tables["sources"] = outcomes.unionByName(failed).unionByName(part("sources").select(
+        names("sources")))  # fmt: skip
+    for table in OUTPUT_TABLES:
+        tables[table].write.mode("overwrite").parquet(f"{out}/{table}")
+
+    # the counts, in three small jobs: rows per table (and duplicates), reasons, reader stats
+    summary = JobSummary(out=out)
+    written = {t: spark.read.parquet(f"{out}/{t}") for t in OUTPUT_TABLES}
+    dups = written["sources"].where(F.col("outcome") == "duplicate")
+    counted = [(t, written[t]) for t in OUTPUT_TABLES] + [("duplicates", dups)]
+    tally = functools.reduce(
+        DataFrame.unionByName,
+        [df.groupBy().count().withColumn("name", F.lit(name)) for name, df in counted],
+    )
+    found = {str(r["name"]): int(r["count"]) for r in tally.collect()}
+    summary.rows = {t: found[t] for t in OUTPUT_TABLES}
+    summary.articles = found["articles"]
+    summary.errors = found["errors"]
+    summary.duplicates = found["duplicates"]
+    for row in written["errors"].groupBy("reason").count().collect():
+        summary.reasons[str(row["reason"])] = int(row["count"])
+    stats = part(STATS).groupBy("name").agg(F.sum("n").alias("n")).collect()
+    for row in stats:
+        name = str(row["name"])
+        if name == "records":
+            summary.records = int(row["n"])
+        else:
+            summary.skipped[name.removeprefix("skipped_")] = int(row["n"])
+    return summary
+
+
+def _delete(spark: SparkSession, path: str) -> None:
+    """Delete a folder on whatever filesystem Spark writes to (Hadoop's FileSystem API)."""
+    sc: Any = spark.sparkContext
+    try:
+        jpath = sc._jvm.org.apache.hadoop.fs.Path(path)
+        jpath.getFileSystem(sc._jsc.hadoopConfiguration()).delete(jpath, True)
+    except Exception:  # the staged rows are only left behind
+        log.warning("%s: could not delete the staged rows", path, exc_info=True)
+
+
+def _job_error(exc: Exception) -> OnrecordError:
+    """A failed Spark job as one line: an onrecord error raised on an executor keeps its
+    message; anything else is named by its last line."""
+    if isinstance(exc, OnrecordError):
+        return exc
+    text = str(exc)
+    found = re.findall(r"onrecord\.errors\.\w+: (.+)", text)
+    if found:
+        return OnrecordError(found[-1].strip())
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    causes = [ln for ln in lines if re.match(r"^[\w.]+(Error|Exception): ", ln)]
+    last = (causes or lines or [type(exc).__name__])[-1]
+    return OnrecordError(f"the Spark job failed: {last[:300]} (run with -v for Spark's log)")

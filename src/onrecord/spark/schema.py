@@ -1,0 +1,150 @@
+"""The store's tables as Arrow and Spark types, and ``BatchRows`` as Arrow record batches.
+
+The Spark job writes the columns of ``store.TABLES`` (what ``onrecord export
+--parquet`` writes), typed from the same DuckDB type names. Executors emit one
+*staged* schema for all tables: ``_table`` (which table the row belongs to),
+``_order`` (input order of the row's article, to keep the first of a
+duplicated id, as ``onrecord ingest`` does) and one struct column per table,
+null except for the row's own table.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from ..store import TABLES, BatchRows
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+#: the tables the job writes, in writing order; ``sources`` is the ingest ledger
+OUTPUT_TABLES = ("articles", "entities", "attributions", "times", "errors", "sources")
+#: staged-only rows: what readers skipped, counted per partition (name, n)
+STATS = "stats"
+STAGED = (*OUTPUT_TABLES, STATS)
+_STATS_COLUMNS = (("name", "VARCHAR"), ("n", "BIGINT"))
+
+_SCALARS = {
+    "VARCHAR": ("string", "STRING"),
+    "DATE": ("date32", "DATE"),
+    "TIMESTAMP": ("timestamp", "TIMESTAMP_NTZ"),
+    "BIGINT": ("int64", "BIGINT"),
+    "INTEGER": ("int32", "INT"),
+    "DOUBLE": ("float64", "DOUBLE"),
+    "BOOLEAN": ("bool_", "BOOLEAN"),
+}
+_STRUCT = re.compile(r"STRUCT\((.*)\)", re.S)
+
+
+def columns(table: str) -> tuple[tuple[str, str], ...]:
+    """``(column, DuckDB type)`` of a table the job writes (or of the staged stats)."""
+    return _STATS_COLUMNS if table == STATS else TABLES[table][0]
+
+
+def spark_type(duck: str) -> str:
+    """A DuckDB type name as a Spark SQL type (``INTEGER[][]`` -> ``ARRAY<ARRAY<INT>>``)."""
+    duck = duck.strip()
+    if duck.endswith("[]"):
+        return f"ARRAY<{spark_type(duck[:-2])}>"
+    if m := _STRUCT.fullmatch(duck):
+        fields = [f.strip().split(" ", 1) for f in m.group(1).split(",")]
+        return "STRUCT<" + ", ".join(f"`{n}`: {spark_type(t)}" for n, t in fields) + ">"
+    return _SCALARS[duck][1]
+
+
+def arrow_type(duck: str) -> pa.DataType:
+    """A DuckDB type name as an Arrow type (the one DuckDB's own Parquet export reads back as)."""
+    import pyarrow as pa
+
+    duck = duck.strip()
+    if duck.endswith("[]"):
+        return pa.list_(arrow_type(duck[:-2]))
+    if m := _STRUCT.fullmatch(duck):
+        fields = [f.strip().split(" ", 1) for f in m.group(1).split(",")]
+        return pa.struct([(n, arrow_type(t)) for n, t in fields])
+    name = _SCALARS[duck][0]
+    return pa.timestamp("us") if name == "timestamp" else getattr(pa, name)()
+
+
+def struct_of(table: str) -> pa.StructType:
+    import pyarrow as pa
+
+    return pa.struct([(c, arrow_type(t)) for c, t in columns(table)])
+
+
+def staged_ddl() -> str:
+    """The staged rows' schema as a Spark DDL string (what ``mapInArrow`` is told)."""
+    parts = ["`_table` STRING", "`_order` BIGINT"]
+    for table in STAGED:
+        fields = ", ".join(f"`{c}`: {spark_type(t)}" for c, t in columns(table))
+        parts.append(f"`{table}` STRUCT<{fields}>")
+    return ", ".join(parts)
+
+
+def staged_schema() -> pa.Schema:
+    import pyarrow as pa
+
+    return pa.schema(
+        [("_table", pa.string()), ("_order", pa.int64())] + [(t, struct_of(t)) for t in STAGED]
+    )
+
+
+def staged_batch(table: str, cols: dict[str, list[Any]], order: list[int]) -> pa.RecordBatch:
+    """One table's rows (every column of ``columns(table)``) as a staged record batch."""
+    import pyarrow as pa
+
+    n = len(order)
+    own = struct_of(table)
+    arrays = [pa.array(cols[c], type=own.field(c).type) for c, _ in columns(table)]
+    body = pa.StructArray.from_arrays(arrays, fields=list(own))
+    staged = [body if t == table else pa.nulls(n, type=struct_of(t)) for t in STAGED]
+    return pa.RecordBatch.from_arrays(
+        [pa.array([table] * n, type=pa.string()), pa.array(order, type=pa.int64()), *staged],
+        schema=staged_schema(),
+    )
+
+
+def batch_tables(
+    rows: BatchRows, orders: dict[str, int], *, now: datetime, batch: int
+) -> list[pa.RecordBatch]:
+    """A processed batch as staged record batches, one per non-empty table.
+
+    ``orders`` maps an input record's source to its input order; an article's
+    rows carry its record's order. The writer's columns (``ingested_at``,
+    ``batch``, ``failed_at``, ``seen_at``) are filled with ``now`` and ``batch``.
+    """
+    out = []
+    articles = rows.tables["articles"]
+    by_id = {aid: orders[src] for aid, src in zip(articles["id"], articles["source"], strict=True)}
+    for table in ("articles", "entities", "attributions", "times", "errors"):
+        cols = dict(rows.tables[table])
+        key = "id" if table == "articles" else "article_id"
+        n = len(next(iter(cols.values())))
+        if not n:
+            continue
+        if table == "articles":
+            cols["ingested_at"] = [now] * n
+            cols["batch"] = [batch] * n
+        if table == "errors":
+            cols["failed_at"] = [now] * n
+            order = [orders.get(s, -1) for s in cols["source"]]
+        else:
+            order = [by_id[a] for a in cols[key]]
+        out.append(staged_batch(table, cols, order))
+    if rows.ledger:
+        ledger: dict[str, list[Any]] = {
+            "source": [s for s, _, _ in rows.ledger],
+            "outcome": [o for _, o, _ in rows.ledger],
+            "article_id": [a for _, _, a in rows.ledger],
+            "seen_at": [now] * len(rows.ledger),
+        }
+        out.append(staged_batch("sources", ledger, [orders.get(s, -1) for s, _, _ in rows.ledger]))
+    return out
+
+
+def stats_batch(counts: dict[str, int]) -> pa.RecordBatch:
+    names = sorted(counts)
+    cols: dict[str, list[Any]] = {"name": names, "n": [counts[k] for k in names]}
+    return staged_batch(STATS, cols, [-1] * len(names))
