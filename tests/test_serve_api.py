@@ -272,6 +272,9 @@ def test_serve_api_openapi_documents_every_endpoint(client: httpx.Client) -> Non
     } <= set(paths)
     body = paths["/api/extract"]["post"]["requestBody"]["content"]
     assert {"application/json", "text/plain", "text/html"} <= set(body)
+    reference = client.get("/api")  # the same list as a page that works offline
+    assert reference.status_code == 200 and "text/html" in reference.headers["content-type"]
+    assert all(f"{p}</code>" in reference.text for p in paths)
 
 
 def test_serve_api_unknown_path_and_method(client: httpx.Client) -> None:
@@ -315,3 +318,15 @@ def test_serve_cli_import_does_not_load_the_web_stack() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_serve_cli_help_and_bad_port(capsys: pytest.CaptureFixture[str]) -> None:
+    from onrecord.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["serve", "--help"])
+    out = capsys.readouterr().out
+    assert info.value.code == 0 and all(w in out for w in ("--db", "--host", "--port", "/api"))
+    with pytest.raises(SystemExit) as info:
+        main(["serve", "--port", "http"])
+    assert info.value.code == 2 and "not a port number" in capsys.readouterr().err

@@ -65,6 +65,21 @@ def records(served: str) -> dict[str, dict[str, Any]]:
     return out
 
 
+#: the WCAG contrast ratio of an element's text colour against its background colour
+CONTRAST = """el => {
+    const lum = c => {
+        const [r, g, b] = c.match(/[\\d.]+/g).slice(0, 3).map(v => {
+            v = Number(v) / 255;
+            return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+        });
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const s = getComputedStyle(el);
+    const [a, b] = [lum(s.color), lum(s.backgroundColor)].sort((x, y) => y - x);
+    return (a + 0.05) / (b + 0.05);
+}"""
+
+
 def label(a: dict[str, Any]) -> str:
     return str(a["source"]["name"] or a["source"]["text"]) if a["source"] else "(no source)"
 
@@ -88,6 +103,9 @@ def test_serve_browser_article_highlights_source_cue_and_content(
             "return [s.fontWeight, s.fontStyle, s.backgroundColor]; }"
         )
     assert int(styles["source"][0]) >= 600  # roles differ by more than colour
+    for role in ("source", "cue", "content"):
+        ratio = page.locator(f"#text .hl.r-{role}").first.evaluate(CONTRAST)
+        assert ratio >= 7, (role, ratio)  # WCAG AAA for the highlighted text
     assert styles["cue"][1] == "italic"
     assert len({s[2] for s in styles.values()}) == 3
     assert page.locator(".pick").count() == len(record["attributions"])

@@ -184,6 +184,18 @@ def build(ctx: Context) -> APIRouter:
             statement_date=view.statement_date,
         )
 
+    @pages.get("/api")
+    async def api_reference(request: Request) -> HTMLResponse:
+        """The API, from the app's own OpenAPI description (FastAPI's /docs needs a CDN)."""
+        spec = request.app.openapi()
+        endpoints = [
+            {"method": method.upper(), "path": path, **op}
+            for path, ops in spec["paths"].items()
+            for method, op in ops.items()
+            if path.startswith("/api/")
+        ]
+        return render("api.html", endpoints=endpoints, max_body=ctx.max_body)
+
     @pages.get("/favicon.ico")
     async def favicon() -> Response:
         return Response(status_code=204)
