@@ -100,10 +100,11 @@ def _where(f: QueryFilter, params: list[Any]) -> list[str]:
 
 
 def _quotes_from(store: Store, f: QueryFilter, params: list[Any]) -> tuple[str, str] | None:
-    """The FROM ... WHERE of ``quotes`` and its ORDER BY; None when ``about`` matches nothing."""
+    """The FROM ... WHERE of ``quotes`` (attributions ``a``, articles ``r``, search hits ``m``)
+    and the rank column (the search's, or NULL); None when ``about`` matches nothing."""
     where = _where(f, params)
     join = ""
-    order = f"r.published DESC NULLS LAST, a.article_id, {_ORDER_IN_ARTICLE}"
+    rank = "NULL::DOUBLE"
     if f.about is not None:
         hits = list(store.search(f.about))
         if not hits:
@@ -116,32 +117,44 @@ def _quotes_from(store: Store, f: QueryFilter, params: list[Any]) -> tuple[str, 
             f"unnest(${n + 3}::DOUBLE[]) AS rank) m "
             "ON m.article_id = a.article_id AND m.attribution_id = a.id"
         )
-        order = f"m.rank, r.published DESC NULLS LAST, a.article_id, {_ORDER_IN_ARTICLE}"
+        rank = "m.rank"
     body = f"""
         FROM attributions a
         JOIN articles r ON r.id = a.article_id
-        LEFT JOIN entities e ON e.article_id = a.article_id AND e.id = a.source_entity
         {join}
         {"WHERE " + " AND ".join(where) if where else ""}
     """
-    return body, order
+    return body, rank
 
 
 def quotes(store: Store, f: QueryFilter) -> list[dict[str, Any]]:
-    """Attributions matching the filter, newest article first (best match first with about)."""
+    """Attributions matching the filter, newest article first (best match first with about).
+
+    The page is cut before the speaker's titles are joined in: the join then
+    touches the rows shown, not every match.
+    """
     params: list[Any] = []
     found = _quotes_from(store, f, params)
     if found is None:
         return []
-    body, order = found
+    body, rank = found
     params.extend([f.limit, f.offset])
+    order = "q.rank, q.published DESC NULLS LAST, q.article_id, q.n"
     sql = f"""
-        SELECT a.article_id, a.id AS attribution_id, r.published, {_SPEAKER} AS speaker,
-               e.titles[1] AS speaker_title, a.source_name, a.source, a.anonymous,
-               a.source_kind, a.kind, a.cue, a.content, a.time_value, r.title, r.url
-        {body}
+        WITH q AS (
+            SELECT a.article_id, a.id AS attribution_id, r.published, {_SPEAKER} AS speaker,
+                   a.source_entity, a.source_name, a.source, a.anonymous, a.source_kind,
+                   a.kind, a.cue, a.content, a.time_value, r.title, r.url,
+                   {rank} AS rank, {_ORDER_IN_ARTICLE} AS n
+            {body}
+        ),
+        page AS (SELECT * FROM q ORDER BY {order} LIMIT ${len(params) - 1} OFFSET ${len(params)})
+        SELECT q.article_id, q.attribution_id, q.published, q.speaker,
+               e.titles[1] AS speaker_title, q.source_name, q.source, q.anonymous,
+               q.source_kind, q.kind, q.cue, q.content, q.time_value, q.title, q.url
+        FROM page q
+        LEFT JOIN entities e ON e.article_id = q.article_id AND e.id = q.source_entity
         ORDER BY {order}
-        LIMIT ${len(params) - 1} OFFSET ${len(params)}
     """
     return _rows(store, sql, params)
 

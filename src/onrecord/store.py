@@ -535,11 +535,15 @@ class Store:
         from .record import Record
 
         cols = _columns("articles")
+        # the id first, alone: a primary-key lookup (~1 ms), where the OR below scans the table
         row = self.con.execute(
-            f"SELECT {', '.join(cols)} FROM articles WHERE id = $1 OR url = $1 OR doc = $1 "
-            "ORDER BY (id = $1) DESC LIMIT 1",
-            [article_id],
+            f"SELECT {', '.join(cols)} FROM articles WHERE id = $1", [article_id]
         ).fetchone()
+        if row is None:
+            row = self.con.execute(
+                f"SELECT {', '.join(cols)} FROM articles WHERE url = $1 OR doc = $1 LIMIT 1",
+                [article_id],
+            ).fetchone()
         if row is None:
             matches = self.con.execute(
                 "SELECT id FROM articles WHERE starts_with(id, $1) LIMIT 2", [article_id]
