@@ -50,7 +50,7 @@ def register(sub: Any) -> None:
         "--partitions",
         type=int,
         metavar="N",
-        help="tasks to split the input into (default: one per file, at least two per core; a "
+        help="tasks to split the input into (default: one per file, at least four per core; a "
         "file is split into shards when there are fewer files)",
     )
     sp.add_argument(

@@ -51,6 +51,9 @@ INSTALL_HINT = "pip install 'onrecord[spark]'"
 #: the oldest Java PySpark 4 runs on
 MIN_JAVA = 17
 STAGING = "_staging"
+#: default tasks per core when files are fewer: small enough tasks for the cores to finish
+#: together (Spark hands the next task to the first free core)
+PER_CORE = 4
 
 
 @dataclass(slots=True)
@@ -174,7 +177,14 @@ def spark_session(options: SparkOptions) -> Iterator[SparkSession]:
         os.environ["PYSPARK_PYTHON"] = sys.executable
     local = (options.master or "local").startswith("local") and not submitted
     if local:
-        builder = builder.config("spark.ui.enabled", "false")
+        # one machine: no web UI, the loopback address, Spark's start-up chatter off
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        log4j = Path(__file__).with_name("log4j2.properties")
+        builder = (
+            builder.config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", str(sys.stderr.isatty()).lower())
+            .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{log4j}")
+        )
     # a failed task is reported in one line (``_job_error``); Spark's own log with -v
     level = "WARN" if options.log_level <= logging.INFO else "OFF"
     builder = builder.config("spark.log.level", level)
@@ -196,7 +206,7 @@ def run_job(spark: SparkSession, files: list[Task], options: SparkOptions) -> Jo
     if not files:
         raise OnrecordError("no input file found")
     sc = spark.sparkContext
-    wanted = options.partitions or max(len(files), 2 * sc.defaultParallelism)
+    wanted = options.partitions or max(len(files), PER_CORE * sc.defaultParallelism)
     tasks = shard(files, wanted)
     slices = max(1, min(wanted, len(tasks)))
     log.info("%d files, %d tasks in %d partitions", len(files), len(tasks), slices)

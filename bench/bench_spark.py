@@ -1,0 +1,154 @@
+"""The Spark job against ``onrecord ingest`` on the same WARC, in one run.
+
+    .venv/bin/python bench/bench_spark.py [--warc PATH] [--limit N] [--cores 1 2] [--json]
+
+For each N in ``--cores`` (default 1 and 2), interleaved: the real command
+``onrecord ingest WARC --db <fresh db> --workers N`` and the real command
+``onrecord spark WARC --out <fresh dir> --master local[N]``, each timed end to
+end from outside (Python and JVM start-up, model loading in every worker,
+reading, extraction, the pipeline, writing: DuckDB and its full-text index
+for ingest, the staged and final Parquet datasets for Spark), with the peak
+resident memory of all the command's processes and of its largest Python
+worker (sampled every 0.2 s; for Spark, a Python worker is what each executor
+core needs beside the JVM).
+
+Reported: pages (input records) per second, stored articles per second, and
+the *Spark overhead ratio*: Spark's wall time over ingest's with as many cores
+(target for local[2] against ``--workers 2``: at most 1.3). The default input
+is ``../shared/data/news-pages/news-pages.warc.gz`` (606 pages); ``--limit N``
+takes its first N pages. These machines are shared: compare ratios measured in
+one run only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_ingest import WARC, first_pages, rss_kb, tree  # a sibling script
+
+
+def _python_worker(pid: int) -> bool:
+    """A Python process the command started (ingest's pool workers, Spark's Python workers)."""
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().startswith("python")
+    except OSError:
+        return False
+
+
+def timed(cmd: list[str]) -> tuple[dict[str, Any], float, float, float]:
+    """Run ``cmd``; its JSON summary, wall seconds, peak RSS of all its processes and of the
+    largest Python worker (MB)."""
+    peak = [0, 0, 0]  # all processes, the largest Python worker, the command's own process
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            pids = tree(proc.pid)
+            peak[0] = max(peak[0], sum(rss_kb(p) for p in pids))
+            workers = [rss_kb(p) for p in pids[1:] if _python_worker(p)]
+            peak[1] = max(peak[1], *workers, 0)
+            peak[2] = max(peak[2], rss_kb(proc.pid))
+            done.wait(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, _ = proc.communicate()
+    wall = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if proc.returncode not in (0, 1):  # ingest exits 1 when a record failed
+        raise SystemExit(f"{' '.join(cmd)} failed with exit code {proc.returncode}")
+    # ingest --workers 1 has no worker process: it does the work itself
+    return json.loads(out), wall, peak[0] / 1024, (peak[1] or peak[2]) / 1024
+
+
+def row(
+    name: str, summary: dict[str, Any], wall: float, mb: float, worker_mb: float
+) -> dict[str, Any]:
+    pages = summary["articles"] + summary["errors"] + summary["duplicates"]
+    return {
+        "_summary": summary,
+        "run": name,
+        "seconds": round(wall, 2),
+        "pages": pages,
+        "articles": summary["articles"],
+        "errors": summary["errors"],
+        "duplicates": summary["duplicates"],
+        "pages_per_s": round(pages / wall, 3),
+        "articles_per_s": round(summary["articles"] / wall, 3),
+        "peak_rss_mb": round(mb),
+        "peak_worker_rss_mb": round(worker_mb),
+    }
+
+
+def run_ingest(warc: Path, workers: int, tmp: Path) -> dict[str, Any]:
+    db = tmp / f"ingest{workers}.duckdb"
+    cmd = [sys.executable, "-m", "onrecord.cli", "ingest", str(warc), "--db", str(db),
+           "--workers", str(workers), "--json", "--no-progress"]  # fmt: skip
+    result = row(f"ingest --workers {workers}", *timed(cmd))
+    del result["_summary"]
+    return result
+
+
+def run_spark(warc: Path, cores: int, tmp: Path) -> dict[str, Any]:
+    out = tmp / f"spark{cores}"
+    cmd = [sys.executable, "-m", "onrecord.cli", "spark", str(warc), "--out", str(out),
+           "--master", f"local[{cores}]", "--json"]  # fmt: skip
+    result = row(f"spark local[{cores}]", *timed(cmd))
+    summary = result.pop("_summary")
+    result["job_seconds"] = summary["seconds"]  # from input planning to the last table
+    result["output_mb"] = round(sum(f.stat().st_size for f in out.rglob("*.parquet")) / 1e6, 2)
+    result["partitions"] = summary["partitions"]
+    return result
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--warc", type=Path, default=WARC)
+    ap.add_argument("--limit", type=int, help="only the first N pages")
+    ap.add_argument("--cores", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    if not args.warc.exists():
+        print(f"bench_spark: {args.warc} is absent (../shared beside the checkout?)")
+        return 2
+    results: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        warc = args.warc
+        if args.limit:
+            warc = tmp / "pages.warc.gz"
+            first_pages(args.warc, args.limit, warc)
+        for n in args.cores:
+            ingest = run_ingest(warc, n, tmp)
+            spark = run_spark(warc, n, tmp)
+            spark["overhead_ratio"] = round(spark["seconds"] / ingest["seconds"], 3)
+            results += [ingest, spark]
+            for r in (ingest, spark):
+                print(json.dumps(r), file=sys.stderr)
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return 0
+    print(f"{'run':<22} {'wall s':>8} {'pages/s':>8} {'articles/s':>10} {'peak MB':>8} "
+          f"{'worker MB':>9} {'spark/ingest':>12}")  # fmt: skip
+    for r in results:
+        ratio = f"{r['overhead_ratio']:.2f}x" if "overhead_ratio" in r else ""
+        print(f"{r['run']:<22} {r['seconds']:>8.1f} {r['pages_per_s']:>8.2f} "
+              f"{r['articles_per_s']:>10.2f} {r['peak_rss_mb']:>8} {r['peak_worker_rss_mb']:>9} "
+              f"{ratio:>12}")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
