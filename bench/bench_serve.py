@@ -46,7 +46,7 @@ def build(db: Path) -> None:
             raise SystemExit(f"bench_serve: {path} is absent (../shared beside the checkout?)")
     started = time.perf_counter()
     cmd = [PY, "-m", "onrecord.cli", "ingest", str(WARC), str(POLNEAR_TRAIN), "--db", str(db)]
-    subprocess.run([*cmd, "--workers", "2", "--no-progress"], check=False)
+    subprocess.run([*cmd, "--workers", "2", "--no-progress"], check=False, stdout=sys.stderr)
     print(f"ingest: {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
 

@@ -82,10 +82,13 @@ def _where(f: QueryFilter, params: list[Any]) -> list[str]:
         return f"${len(params)}"
 
     if f.speaker:
-        p = param(" ".join(f.speaker.split()).lower())
+        name = " ".join(f.speaker.split()).lower()
+        p = param(name)
+        # a one-word name is also a surname: the last word of the resolved name (a suffix
+        # test, several times cheaper than a regular expression on every row)
+        surname = "" if " " in name else f" OR ends_with(lower(a.source_name), ' ' || {p})"
         where.append(
-            f"(lower(a.source_name) = {p}"
-            f" OR lower(regexp_extract(a.source_name, '(\\S+)$', 1)) = {p}"
+            f"(lower(a.source_name) = {p}{surname}"
             f" OR (a.source_name IS NULL AND lower(a.source) = {p}))"
         )
     if f.since:
@@ -128,16 +131,39 @@ def _quotes_from(store: Store, f: QueryFilter, params: list[Any]) -> tuple[str, 
 
 
 def quotes(store: Store, f: QueryFilter) -> list[dict[str, Any]]:
-    """Attributions matching the filter, newest article first (best match first with about).
+    """Attributions matching the filter, newest article first (best match first with about)."""
+    return quotes_page(store, f, total=False)[0]
+
+
+def quotes_total(store: Store, f: QueryFilter) -> int:
+    """How many attributions match the filter, over every page."""
+    params: list[Any] = []
+    found = _quotes_from(store, f, params)
+    if found is None:
+        return 0
+    row = store.con.execute(f"SELECT count(*) {found[0]}", params).fetchone()
+    return int(row[0]) if row else 0
+
+
+def quotes_page(
+    store: Store, f: QueryFilter, *, total: bool = True
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of ``quotes`` (``f.limit`` rows from ``f.offset``) and, with ``total``, how
+    many match in all; ``about`` is searched once for both.
 
     The page is cut before the speaker's titles are joined in: the join then
-    touches the rows shown, not every match.
+    touches the rows shown, not every match. Without ``total`` the count is
+    not made (0 is returned).
     """
     params: list[Any] = []
     found = _quotes_from(store, f, params)
     if found is None:
-        return []
+        return [], 0
     body, rank = found
+    count = 0
+    if total:
+        row = store.con.execute(f"SELECT count(*) {body}", params).fetchone()
+        count = int(row[0]) if row else 0
     params.extend([f.limit, f.offset])
     order = "q.rank, q.published DESC NULLS LAST, q.article_id, q.n"
     sql = f"""
@@ -156,17 +182,7 @@ def quotes(store: Store, f: QueryFilter) -> list[dict[str, Any]]:
         LEFT JOIN entities e ON e.article_id = q.article_id AND e.id = q.source_entity
         ORDER BY {order}
     """
-    return _rows(store, sql, params)
-
-
-def quotes_total(store: Store, f: QueryFilter) -> int:
-    """How many attributions match the filter, over every page."""
-    params: list[Any] = []
-    found = _quotes_from(store, f, params)
-    if found is None:
-        return 0
-    row = store.con.execute(f"SELECT count(*) {found[0]}", params).fetchone()
-    return int(row[0]) if row else 0
+    return _rows(store, sql, params), count
 
 
 def _rows(store: Store, sql: str, params: list[Any]) -> list[dict[str, Any]]:

@@ -357,6 +357,7 @@ class Store:
             ) from exc
         self._fts: sqlite3.Connection | None = None
         self._top: int | None = None  # highest articles.batch, once known
+        self._fts_synced = False  # the index was brought up to date since this store opened
         self.id = self._init_schema()
 
     # -- schema --------------------------------------------------------------
@@ -730,7 +731,11 @@ class Store:
         if not words:
             return iter(())
         try:
-            self.sync_fts()
+            # a read-only store cannot change while it is open (DuckDB lets no other process
+            # write meanwhile): one sync is enough
+            if not (self.read_only and self._fts_synced):
+                self.sync_fts()
+                self._fts_synced = True
         except sqlite3.Error as exc:  # a read-only index still answers, maybe a batch behind
             log.warning("%s: cannot update the full-text index (%s)", self.fts_path, exc)
         fts = self._fts_con()

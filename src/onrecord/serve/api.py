@@ -23,8 +23,7 @@ from ..query import (
     QueryFilter,
     articles,
     figures,
-    quotes,
-    quotes_total,
+    quotes_page,
     speakers,
 )
 from ..record import KINDS
@@ -102,7 +101,7 @@ def _speaker_rows(ctx: Context, name: str, *, limit: int, offset: int) -> dict[s
         "speaker": name,
         "names": names,
         "totals": totals,
-        "statements": {"items": quotes(ctx.store, f), "total": quotes_total(ctx.store, f)},
+        "statements": dict(zip(("items", "total"), quotes_page(ctx.store, f), strict=True)),
     }
 
 
@@ -154,7 +153,8 @@ def build(ctx: Context) -> APIRouter:
         ] = None,
     ) -> dict[str, Any]:
         f = _filter(speaker=speaker, **common)
-        return {"items": quotes(ctx.store, f), "total": quotes_total(ctx.store, f)}
+        items, total = quotes_page(ctx.store, f)
+        return {"items": items, "total": total}
 
     @api.get("/speakers", summary="The most-quoted sources: counts, titles, share anonymous")
     async def list_speakers(common: Common) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from ..query import ArticleFilter, QueryFilter, articles, figures, quotes, quotes_total, speakers
+from ..query import ArticleFilter, QueryFilter, articles, figures, quotes_page, speakers
 from ..record import KINDS
 from . import view
 from .context import MAX_QUERY, MAX_STATEMENTS, PAGE_SIZE
@@ -141,12 +141,12 @@ def build(ctx: Context) -> APIRouter:
             limit=PAGE_SIZE,
             offset=(page - 1) * PAGE_SIZE,
         )
-        total = quotes_total(ctx.store, f)
+        rows, total = quotes_page(ctx.store, f)
         return render(
             "quotes.html",
             f=f,
             kinds=KINDS,
-            rows=quotes(ctx.store, f),
+            rows=rows,
             pager=_pager(request, page, total),
         )
 
@@ -171,7 +171,7 @@ def build(ctx: Context) -> APIRouter:
         if not names:
             raise PageError(404, "No speaker by this name in the database.")
         f = QueryFilter(speaker=name, limit=MAX_STATEMENTS)
-        rows = quotes(ctx.store, f)
+        rows, total = quotes_page(ctx.store, f)
         return render(
             "speaker.html",
             name=name,
@@ -179,7 +179,7 @@ def build(ctx: Context) -> APIRouter:
             totals=totals,
             titles=list(dict.fromkeys(t for n in names for t in n["titles"])),
             statements=view.newest_first(rows),
-            total=quotes_total(ctx.store, f),
+            total=total,
             timeline=view.timeline(rows),
             statement_date=view.statement_date,
         )
