@@ -46,6 +46,8 @@ LEMMA_CACHE_MAX = 500_000
 
 Predicate = Callable[[str, str, str, bool], bool]
 Entry = tuple[int, list[Predicate]]
+#: what the patterns read of a token: (tag, lower, dep, is_space)
+Token4 = tuple[str, str, str, bool]
 #: the per-token match cache is emptied when it grows past this many entries
 TOKEN_CACHE_MAX = 200_000
 
@@ -130,8 +132,29 @@ class FastAttributeRuler:
                     general.append(entry)
         self.single = single
         self.longer = longer
-        self._token_rules: dict[tuple[str, str, str, bool], tuple[int, ...]] = {}
+        self._token_rules: dict[Token4, tuple[tuple[int, ...], tuple[Entry, ...]]] = {}
         self._merged: dict[tuple[int, ...], dict[Any, Any]] = {}
+
+    def _first_token(self, tok: Token4) -> tuple[tuple[int, ...], tuple[Entry, ...]]:
+        """The single-token rules that match ``tok``, and the longer patterns it can start."""
+        lower, tag = tok[1], tok[0]
+        s_lower, s_tag, s_general = self.single
+        l_lower, l_tag, l_general = self.longer
+        rules = tuple(
+            rule
+            for group in (s_lower.get(lower), s_tag.get(tag), s_general)
+            if group
+            for rule, tests in group
+            if tests[0](*tok)
+        )
+        starts = tuple(
+            entry
+            for group in (l_lower.get(lower), l_tag.get(tag), l_general)
+            if group
+            for entry in group
+            if entry[1][0](*tok)
+        )
+        return rules, starts
 
     def _merge(self, rules: tuple[int, ...]) -> dict[Any, Any]:
         merged: dict[Any, Any] = {}
@@ -163,32 +186,22 @@ class FastAttributeRuler:
         known = self._token_rules
         if len(known) > TOKEN_CACHE_MAX:
             known.clear()
-        s_lower, s_tag, s_general = self.single
-        l_lower, l_tag, l_general = self.longer
         for i, tok in enumerate(toks):
-            rules = known.get(tok)
-            if rules is None:
-                rules = known[tok] = tuple(
-                    rule
-                    for group in (s_lower.get(tok[1]), s_tag.get(tok[0]), s_general)
-                    if group
-                    for rule, tests in group
-                    if tests[0](*tok)
-                )
+            seen = known.get(tok)
+            if seen is None:
+                seen = known[tok] = self._first_token(tok)
+            rules, starts = seen
             if rules:
                 hits.setdefault(i, []).extend(rules)
-            for group in (l_lower.get(tok[1]), l_tag.get(tok[0]), l_general):
-                if not group:
+            for rule, tests in starts:  # longer patterns whose first token is this one
+                end = i + len(tests)
+                if end > n or not all(tests[k](*toks[i + k]) for k in range(1, len(tests))):
                     continue
-                for rule, tests in group:
-                    end = i + len(tests)
-                    if end > n or not all(tests[k](*toks[i + k]) for k in range(len(tests))):
-                        continue
-                    index = indices[rule]
-                    target = (i if index >= 0 else end) + index
-                    if not i <= target < end:  # the AttributeRuler raises on this; let it
-                        return self.original(doc)
-                    hits.setdefault(target, []).append(rule)
+                index = indices[rule]
+                target = (i if index >= 0 else end) + index
+                if not i <= target < end:  # the AttributeRuler raises on this; let it
+                    return self.original(doc)
+                hits.setdefault(target, []).append(rule)
         merged = self._merged
         for i, found in hits.items():
             key = tuple(sorted(found))
