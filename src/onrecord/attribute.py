@@ -596,15 +596,16 @@ def candidate_features(
     """The cue candidates of a document with their features (run time and training alike)."""
     in_quote = _quote_mask(doc, quotes)
     sent_has_quote = [False] * len(doc)
-    for sent in doc.sents:
-        if any(in_quote[sent.start : sent.end]):
-            sent_has_quote[sent.start : sent.end] = [True] * (sent.end - sent.start)
+    if any(in_quote):
+        for sent in doc.sents:
+            if any(in_quote[sent.start : sent.end]):
+                sent_has_quote[sent.start : sent.end] = [True] * (sent.end - sent.start)
     out = []
     n = len(doc)
-    for tok in doc:
-        if not is_candidate(tok) or (lemmas is not None and tok.lemma_.lower() not in lemmas):
+    for i in _lemma_positions(doc, lemmas):
+        tok = doc[i]
+        if not is_candidate(tok):
             continue
-        i = tok.i
         near = any(
             doc[j].text in _QUOTE_TOKENS for j in range(max(0, i - 3), min(n, i + 3)) if j != i
         )
@@ -612,16 +613,40 @@ def candidate_features(
     return out
 
 
+def _lemma_positions(doc: Doc, lemmas: frozenset[str] | None) -> Iterable[int]:
+    """Positions of the tokens whose lower-cased lemma is in ``lemmas`` (all when None).
+
+    Read from the document's lemma array, each distinct lemma looked up once:
+    no ``Token`` object is made for the other nine tokens in ten.
+    """
+    if lemmas is None:
+        return range(len(doc))
+    from spacy.attrs import LEMMA
+
+    strings = doc.vocab.strings
+    wanted: dict[int, bool] = {}
+    out = []
+    for i, h in enumerate(doc.to_array(LEMMA).tolist()):
+        keep = wanted.get(h)
+        if keep is None:
+            keep = wanted[h] = strings[h].lower() in lemmas
+        if keep:
+            out.append(i)
+    return out
+
+
 def _quote_mask(doc: Doc, quotes: Sequence[Quote]) -> list[bool]:
     mask = [False] * len(doc)
     if not quotes:
         return mask
+    from spacy.attrs import IDX
+
     qi = 0
-    for tok in doc:
-        while qi < len(quotes) and quotes[qi].end <= tok.idx:
+    for i, idx in enumerate(doc.to_array(IDX).tolist()):
+        while qi < len(quotes) and quotes[qi].end <= idx:
             qi += 1
-        if qi < len(quotes) and quotes[qi].start < tok.idx < quotes[qi].end - 1:
-            mask[tok.i] = True
+        if qi < len(quotes) and quotes[qi].start < idx < quotes[qi].end - 1:
+            mask[i] = True
     return mask
 
 
