@@ -292,8 +292,9 @@ def test_serve_browser_hostile_article_stays_text(
         expect(page.locator("h1")).to_have_text(record["title"])  # the title's tags, as text
         expect(page.locator(".article-head")).to_contain_text(record["url"])  # not a link
         page.locator(".pick").first.click()
-        for el in page.locator("#text .hl").all()[:40]:
-            el.hover()
+        if "#" not in path:  # hover what could carry an injected onmouseover, once
+            for el in page.locator("#text .hl").all()[:40]:
+                el.hover()
         assert_inert(page)
     elif path not in ("/", "/speakers"):  # the pages that show the article's words
         assert any(p in page.locator("main").inner_text() for p in (*PAYLOADS, "Pier Vote"))

@@ -109,11 +109,11 @@ def build(ctx: Context) -> APIRouter:
     api = APIRouter(prefix="/api", tags=["api"])
 
     @api.get("/corpus", summary="The corpus in figures")
-    async def corpus() -> dict[str, Any]:
+    def corpus() -> dict[str, Any]:
         return figures(ctx.store)
 
     @api.get("/articles", summary="Stored articles, newest first")
-    async def list_articles(
+    def list_articles(
         q: Annotated[
             str | None,
             Query(max_length=MAX_QUERY, description="every word in the title or text"),
@@ -134,7 +134,7 @@ def build(ctx: Context) -> APIRouter:
         return {"items": items, "total": total}
 
     @api.get("/articles/{article_id}", summary="One article's whole record")
-    async def article(article_id: str) -> dict[str, Any]:
+    def article(article_id: str) -> dict[str, Any]:
         found = ctx.store.record(article_id[:MAX_QUERY])
         if found is None:
             raise HTTPException(404, f"no article {article_id!r} in the database")
@@ -146,7 +146,7 @@ def build(ctx: Context) -> APIRouter:
         return {**extra, **record.to_dict(), "doc": meta["doc"]}
 
     @api.get("/quotes", summary="Attributions, as `onrecord quotes` filters them")
-    async def list_quotes(
+    def list_quotes(
         common: Common,
         speaker: Annotated[
             str | None, Query(max_length=MAX_QUERY, description="resolved name or surname")
@@ -157,12 +157,12 @@ def build(ctx: Context) -> APIRouter:
         return {"items": items, "total": total}
 
     @api.get("/speakers", summary="The most-quoted sources: counts, titles, share anonymous")
-    async def list_speakers(common: Common) -> dict[str, Any]:
+    def list_speakers(common: Common) -> dict[str, Any]:
         items, totals = speakers(ctx.store, _filter(**common))
         return {"items": items, "totals": totals}
 
     @api.get("/speakers/{name:path}", summary="One speaker: names matched, statements")
-    async def speaker(
+    def speaker(
         name: str,
         limit: Annotated[int, Query(ge=1, le=MAX_STATEMENTS)] = 50,
         offset: Offset = 0,

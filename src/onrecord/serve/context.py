@@ -1,10 +1,12 @@
 """What the API and the pages share: the read-only store, the templates, the extractor, the caps.
 
-The app serves requests that touch the store on its event loop, one at a
-time (DuckDB answers them in milliseconds; see docs/performance.md), so one
-``Store`` is enough and is never used by two threads at once. Extraction is
-slow (a parse) and runs in a worker thread, one document at a time, behind
-a lock: the spaCy pipeline is loaded on the first extraction, not at start.
+Endpoints that read the store are plain functions, which FastAPI runs in its
+thread pool; each thread opens its own ``Store`` (``Context.store``: a DuckDB
+connection to the one database instance of the process, and its own SQLite
+connection to the full-text index), so two requests query in parallel (DuckDB
+releases the GIL while it works). Extraction is slow (a parse) and runs one
+document at a time behind a lock: the spaCy pipeline is loaded on the first
+extraction, not at start.
 """
 
 from __future__ import annotations
@@ -47,18 +49,35 @@ class Context:
         self, db: str, *, pipeline: Pipeline | None = None, max_body: int = MAX_BODY
     ) -> None:
         self.db = db
-        self.store = Store(db, read_only=True)
+        first = Store(db, read_only=True)  # a missing or foreign database fails here, at start
         try:  # index what was ingested since the last search, once, before serving
-            self.store.sync_fts()
+            first.sync_fts()
         except sqlite3.Error as exc:
-            log.warning("%s: full-text index not updated (%s)", self.store.fts_path, exc)
+            log.warning("%s: full-text index not updated (%s)", first.fts_path, exc)
+        self._stores = [first]
+        self._local = threading.local()
+        self._local.store = first
+        self._stores_lock = threading.Lock()
         self.max_body = max_body
         self.templates = _templates()
         self._pipeline = pipeline
         self._lock = threading.Lock()
 
+    @property
+    def store(self) -> Store:
+        """This thread's store (opened on the thread's first request)."""
+        store: Store | None = getattr(self._local, "store", None)
+        if store is None:
+            store = self._local.store = Store(self.db, read_only=True)
+            with self._stores_lock:
+                self._stores.append(store)
+        return store
+
     def close(self) -> None:
-        self.store.close()
+        with self._stores_lock:
+            for store in self._stores:
+                store.close()
+            self._stores.clear()
 
     def render(self, template: str, **values: Any) -> str:
         return self.templates.get_template(template).render(**values)

@@ -83,12 +83,12 @@ def build(ctx: Context) -> APIRouter:
         return HTMLResponse(ctx.render(template, **values), status_code=status)
 
     @pages.get("/")
-    async def home() -> HTMLResponse:
+    def home() -> HTMLResponse:
         top, totals = speakers(ctx.store, QueryFilter(limit=10))
         return render("home.html", figures=figures(ctx.store), speakers=top, totals=totals)
 
     @pages.get("/articles")
-    async def article_list(request: Request) -> HTMLResponse:
+    def article_list(request: Request) -> HTMLResponse:
         page = _page(request)
         f = ArticleFilter(
             q=_text(request, "q"),
@@ -102,7 +102,7 @@ def build(ctx: Context) -> APIRouter:
         return render("articles.html", f=f, items=items, pager=_pager(request, page, total))
 
     @pages.get("/articles/{article_id}")
-    async def article(article_id: str) -> HTMLResponse:
+    def article(article_id: str) -> HTMLResponse:
         found = ctx.store.record(article_id[:MAX_QUERY])
         if found is None:
             raise PageError(404, "No article with this id in the database.")
@@ -126,7 +126,7 @@ def build(ctx: Context) -> APIRouter:
         )
 
     @pages.get("/quotes")
-    async def quote_search(request: Request) -> HTMLResponse:
+    def quote_search(request: Request) -> HTMLResponse:
         page = _page(request)
         kind = _text(request, "kind")
         if kind is not None and kind not in KINDS:
@@ -151,7 +151,7 @@ def build(ctx: Context) -> APIRouter:
         )
 
     @pages.get("/speakers")
-    async def speaker_list(request: Request) -> HTMLResponse:
+    def speaker_list(request: Request) -> HTMLResponse:
         page = _page(request)
         f = QueryFilter(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
         rows, totals = speakers(ctx.store, f)
@@ -164,7 +164,7 @@ def build(ctx: Context) -> APIRouter:
         )
 
     @pages.get("/speakers/{name:path}")
-    async def speaker(name: str) -> HTMLResponse:
+    def speaker(name: str) -> HTMLResponse:
         if len(name) > MAX_QUERY:
             raise PageError(400, f"name: at most {MAX_QUERY} characters")
         names, totals = speakers(ctx.store, QueryFilter(speaker=name, limit=20))
