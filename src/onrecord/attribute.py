@@ -706,11 +706,19 @@ def _is_when(prep: Token) -> bool:
 
 def _paragraphs(doc: Doc) -> list[int]:
     """The paragraph number of every token (a paragraph ends at a line break)."""
+    from spacy.attrs import ORTH
+
+    # a token's trailing white space is one space at most: line breaks are in token texts
+    strings = doc.vocab.strings
+    breaks: dict[int, bool] = {}
     out = []
     n = 0
-    for tok in doc:
+    for h in doc.to_array(ORTH).tolist():
         out.append(n)
-        if "\n" in tok.text_with_ws:
+        has = breaks.get(h)
+        if has is None:
+            has = breaks[h] = "\n" in strings[h]
+        if has:
             n += 1
     return out
 
