@@ -652,7 +652,7 @@ class Store:
 
     def _fts_con(self) -> sqlite3.Connection:
         if self._fts is None:
-            # the server opens the store in one thread and queries it from its event loop;
+            # the server may open a store in one thread and use or close it in another;
             # a Store is never used by two threads at once (see serve/context.py)
             fts = sqlite3.connect(self.fts_path, check_same_thread=False)
             fts.execute("CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT)")
