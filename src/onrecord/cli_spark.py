@@ -118,6 +118,8 @@ def cmd_spark(args: argparse.Namespace) -> int:
 
 
 def format_job(s: JobSummary) -> str:
+    from .cli_store import by_name
+
     rate = s.records / s.seconds if s.seconds > 0 else 0.0
     lines = [
         f"onrecord spark: {s.records:,} input records from {s.files:,} files in "
@@ -126,16 +128,9 @@ def format_job(s: JobSummary) -> str:
         f"({s.rows.get('attributions', 0):,} attributions)",
     ]
     if s.reasons:
-        lines.append(
-            "  failed: "
-            + ", ".join(f"{k} {v}" for k, v in sorted(s.reasons.items()))
-            + "  (details: the errors dataset)"
-        )
+        lines.append("  failed: " + by_name(s.reasons) + "  (details: the errors dataset)")
     if s.skipped:
-        lines.append(
-            "  skipped, not articles: "
-            + ", ".join(f"{k} {v}" for k, v in sorted(s.skipped.items()))
-        )
+        lines.append("  skipped, not articles: " + by_name(s.skipped))
     lines.append(f"  load into a database: onrecord load {s.out} --db FILE")
     return "\n".join(lines)
 

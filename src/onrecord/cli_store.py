@@ -216,17 +216,16 @@ def format_summary(s: Summary, db: str) -> str:
         f"{s.already:,} already done by an earlier run",
     ]
     if s.reasons:
-        lines.append(
-            "  failed: "
-            + ", ".join(f"{k} {v}" for k, v in sorted(s.reasons.items()))
-            + "  (details: onrecord errors)"
-        )
+        lines.append("  failed: " + by_name(s.reasons) + "  (details: onrecord errors)")
     skipped = {k: v for k, v in s.skipped.items() if v}
     if skipped:
-        lines.append(
-            "  skipped, not articles: " + ", ".join(f"{k} {v}" for k, v in sorted(skipped.items()))
-        )
+        lines.append("  skipped, not articles: " + by_name(skipped))
     return "\n".join(lines)
+
+
+def by_name(counts: dict[str, int]) -> str:
+    """``a 3, b 1``: counts in name order, for a summary line."""
+    return ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
 
 
 # --------------------------------------------------------------------------- queries
