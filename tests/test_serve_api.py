@@ -64,6 +64,8 @@ def test_serve_api_articles_pages_with_limit_and_offset(client: httpx.Client) ->
     [
         ({"q": "reservoir"}, ["Water Utility Warns Of Summer Shortage In Valmont Valley"]),
         ({"q": "HARBOR budget"}, [PORT_ALDER]),  # every word, any case, title or text
+        ({"q": "reservoirs"}, ["Water Utility Warns Of Summer Shortage In Valmont Valley"]),
+        ({"q": "pier"}, ["Pier Vote", PORT_ALDER]),  # in the title and the text: first
         ({"q": "reservoir budget"}, []),  # no article has both
         ({"q": "'; DROP TABLE articles; --"}, []),  # words only, bound as parameters
         ({"since": "2026-04-01"}, ["Pier Vote"]),

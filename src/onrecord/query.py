@@ -258,10 +258,11 @@ def speakers(store: Store, f: QueryFilter) -> tuple[list[dict[str, Any]], dict[s
 class ArticleFilter:
     """Which stored articles to list.
 
-    ``q``: every word (letters and digits; case-insensitive) appears in the
-    title or the text, as a substring: a scan, not an index, which a corpus
-    of tens of thousands of articles answers in milliseconds. ``since`` /
-    ``until``: publication date, inclusive. ``publisher``: exact, ignoring case.
+    ``q``: every word appears in the title or the text (stemmed, any order,
+    any case: the SQLite FTS5 index of articles beside the database, see
+    ``Store.search_articles``); results are then ranked best match first.
+    ``since`` / ``until``: publication date, inclusive. ``publisher``: exact,
+    ignoring case.
     """
 
     q: str | None = None
@@ -276,31 +277,34 @@ class ArticleFilter:
         _check_dates(self.since, self.until)
 
 
-def _like(word: str) -> str:
-    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def articles(store: Store, f: ArticleFilter) -> tuple[list[dict[str, Any]], int]:
-    """One page of articles matching the filter, newest first, and how many match in all."""
-    from .store import fts_terms
-
+    """One page of articles matching the filter, newest first (best match first with ``q``),
+    and how many match in all."""
     params: list[Any] = []
 
     def param(value: Any) -> str:
         params.append(value)
         return f"${len(params)}"
 
+    join, order = "", "r.published DESC NULLS LAST, r.title, r.id"
+    if f.q is not None and f.q.strip():
+        hits = store.search_articles(f.q)
+        if not hits:
+            return [], 0
+        ids, ranks = param([h[0] for h in hits]), param([float(h[1]) for h in hits])
+        join = (
+            f"JOIN (SELECT unnest({ids}::VARCHAR[]) AS id, unnest({ranks}::DOUBLE[]) AS rank) m "
+            "ON m.id = r.id"
+        )
+        order = "m.rank, " + order
     where: list[str] = []
-    for word in fts_terms(f.q or ""):
-        p = param(_like(word))
-        where.append(f"(r.title ILIKE {p} ESCAPE '\\' OR r.text ILIKE {p} ESCAPE '\\')")
     if f.since:
         where.append(f"r.published >= {param(f.since)}")
     if f.until:
         where.append(f"r.published <= {param(f.until)}")
     if f.publisher:
         where.append(f"lower(r.publisher) = {param(' '.join(f.publisher.split()).lower())}")
-    clause = "WHERE " + " AND ".join(where) if where else ""
+    clause = f"{join} {'WHERE ' + ' AND '.join(where) if where else ''}"
     total_row = store.con.execute(f"SELECT count(*) FROM articles r {clause}", params).fetchone()
     total = int(total_row[0]) if total_row else 0
     n = len(params)
@@ -308,7 +312,7 @@ def articles(store: Store, f: ArticleFilter) -> tuple[list[dict[str, Any]], int]
         SELECT r.id, r.title, r.published, r.publisher, r.url, r.language,
                (SELECT count(*) FROM attributions a WHERE a.article_id = r.id) AS attributions
         FROM articles r {clause}
-        ORDER BY r.published DESC NULLS LAST, r.title, r.id
+        ORDER BY {order}
         LIMIT ${n + 1} OFFSET ${n + 2}
     """
     return _rows(store, sql, [*params, f.limit, f.offset]), total

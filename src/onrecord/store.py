@@ -358,6 +358,7 @@ class Store:
         self._fts: sqlite3.Connection | None = None
         self._top: int | None = None  # highest articles.batch, once known
         self._fts_synced = False  # the index was brought up to date since this store opened
+        self._articles_synced = False  # the same, for the articles' index
         self.id = self._init_schema()
 
     # -- schema --------------------------------------------------------------
@@ -661,12 +662,20 @@ class Store:
                 "content, article_id UNINDEXED, attribution_id UNINDEXED, "
                 "tokenize = 'porter unicode61 remove_diacritics 2')"
             )
+            fts.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS article_texts USING fts5("
+                "title, text, article_id UNINDEXED, "
+                "tokenize = 'porter unicode61 remove_diacritics 2')"
+            )
             owner = fts.execute("SELECT value FROM state WHERE key = 'store_id'").fetchone()
             if owner is None or owner[0] != self.id:
                 # a new index, or one left by another database of the same name: start over
                 fts.execute("DELETE FROM quotes")
+                fts.execute("DELETE FROM article_texts")
                 fts.execute("DELETE FROM state")
                 fts.execute("INSERT INTO state VALUES ('store_id', ?), ('batch', '0')", (self.id,))
+            # the articles' index came later than the quotes' (an older .fts lacks its mark)
+            fts.execute("INSERT OR IGNORE INTO state VALUES ('article_batch', '0')")
             fts.commit()
             self._fts = fts
         return self._fts
@@ -746,6 +755,63 @@ class Store:
                 "WHERE quotes MATCH ? ORDER BY bm25(quotes)",
                 (query,),
             ).fetchall()
+        )
+
+    def sync_article_index(self) -> int:
+        """Index the titles and texts of articles written since the last sync; return how many.
+
+        Unlike the quotes' index, the ingest does not update this one after each
+        batch: the first article search does (the server: at start), reading
+        the new articles back from DuckDB in one SQLite transaction.
+        """
+        fts = self._fts_con()
+        row = fts.execute("SELECT value FROM state WHERE key = 'article_batch'").fetchone()
+        mark = int(row[0]) if row else 0
+        top_row = self.con.execute("SELECT coalesce(max(batch), 0) FROM articles").fetchone()
+        top = int(top_row[0]) if top_row else 0
+        if top <= mark:
+            return 0
+        cursor = self.con.execute(
+            "SELECT coalesce(title, ''), text, id FROM articles WHERE batch > ? AND batch <= ?",
+            [mark, top],
+        )
+        n = 0
+        try:
+            while chunk := cursor.fetchmany(1_000):
+                fts.executemany(
+                    "INSERT INTO article_texts (title, text, article_id) VALUES (?, ?, ?)", chunk
+                )
+                n += len(chunk)
+            fts.execute("UPDATE state SET value = ? WHERE key = 'article_batch'", (str(top),))
+            fts.commit()
+        except BaseException:
+            fts.rollback()
+            raise
+        return n
+
+    def search_articles(self, text: str) -> list[tuple[str, float]]:
+        """``(article_id, rank)`` of articles whose title or text holds every word of ``text``.
+
+        Stemmed, any order, lower rank better (bm25), like ``search``.
+        """
+        words = fts_terms(text)
+        if not words:
+            return []
+        try:
+            if not (self.read_only and self._articles_synced):
+                self.sync_article_index()
+                self._articles_synced = True
+        except sqlite3.Error as exc:  # a read-only index still answers, maybe a batch behind
+            log.warning("%s: cannot update the articles' index (%s)", self.fts_path, exc)
+        query = " ".join(f'"{w}"' for w in words)
+        return (
+            self._fts_con()
+            .execute(
+                "SELECT article_id, bm25(article_texts) FROM article_texts "
+                "WHERE article_texts MATCH ? ORDER BY bm25(article_texts)",
+                (query,),
+            )
+            .fetchall()
         )
 
 

@@ -52,6 +52,7 @@ class Context:
         first = Store(db, read_only=True)  # a missing or foreign database fails here, at start
         try:  # index what was ingested since the last search, once, before serving
             first.sync_fts()
+            first.sync_article_index()
         except sqlite3.Error as exc:
             log.warning("%s: full-text index not updated (%s)", first.fts_path, exc)
         self._stores = [first]
