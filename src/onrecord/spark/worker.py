@@ -99,6 +99,7 @@ def run_partition(
     """The ``mapInArrow`` function: task rows in, staged rows (``schema``) out."""
     from pyspark import TaskContext
 
+    started, cpu = time.perf_counter(), time.process_time()
     logging.basicConfig(level=options.log_level, format="onrecord[spark]: %(message)s")
     quiet_libraries(options.log_level)
     tasks = [Task(**row) for batch in batches for row in batch.to_pylist()]
@@ -118,6 +119,15 @@ def run_partition(
         for source in (*rows.tables["articles"]["source"], *rows.tables["errors"]["source"],
                        *(s for s, _, _ in rows.ledger)):  # fmt: skip
             orders.pop(source, None)
+    log.info(
+        "partition %d: %d records, %d tasks in %.1f s (%.1f s CPU, process %d)",
+        partition,
+        summary.records,
+        len(tasks),
+        time.perf_counter() - started,
+        time.process_time() - cpu,
+        os.getpid(),
+    )
     counts = {"records": summary.records}
     counts.update({f"skipped_{k}": v for k, v in stats.all_skipped().items() if v})
     yield stats_batch(counts)
