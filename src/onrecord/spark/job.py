@@ -9,12 +9,14 @@ input files and the final counts:
 1. *stage*: ``mapInArrow(worker.run_partition)`` over the tasks; the staged
    rows (one schema for every table, see ``schema``) are written to
    ``DIR/_staging``, partitioned by table;
-2. *finish*: each table is selected from the staged rows and written as the
-   Parquet dataset ``DIR/<table>`` with the columns of ``onrecord export
-   --parquet``. An article id made by several records (a re-fetched URL in
-   another partition) keeps the first record in input order, as ``onrecord
-   ingest`` does; the other records are ``duplicate`` rows of ``sources``
-   (the ledger). Then ``_staging`` is deleted.
+2. *finish*: the partitions' counts (one small job) give the summary; each
+   table is selected from the staged rows and written as the Parquet dataset
+   ``DIR/<table>`` with the columns of ``onrecord export --parquet``. Only
+   when two tasks can have made one article id (several input files, or an
+   id only extraction told) is it deduplicated: the first record in input
+   order keeps it, as ``onrecord ingest`` does, the other records are
+   ``duplicate`` rows of ``sources`` (the ledger). Then ``_staging`` is
+   deleted. (Shards of one file split it by article id: ``worker.records``.)
 
 Datasets: ``articles``, ``entities``, ``attributions``, ``times``,
 ``errors``, ``sources``. ``onrecord load DIR --db FILE`` brings them into a
@@ -39,9 +41,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import OnrecordError
-from .plan import TASK_DDL, Task, is_uri, local_name, shard
+from .plan import Task, is_uri, local_name, shard
 from .schema import OUTPUT_TABLES, STATS, columns, staged_ddl
-from .worker import WorkerOptions, run_partition
+from .worker import WorkerOptions, preload, run_partition
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -155,6 +157,16 @@ def require_java() -> None:
         )
 
 
+def local_cores(master: str | None) -> int:
+    """The cores of a local master: ``local[4]`` -> 4; ``local``, ``local[*]`` -> this machine's."""
+    m = re.match(r"local\[(\d+)", master or "")
+    if m:
+        return max(1, int(m.group(1)))
+    if master == "local":
+        return 1
+    return os.cpu_count() or 1
+
+
 @contextlib.contextmanager
 def spark_session(options: SparkOptions) -> Iterator[SparkSession]:
     """The active session (under ``spark-submit``, or one a caller made), else a new one,
@@ -184,6 +196,10 @@ def spark_session(options: SparkOptions) -> Iterator[SparkSession]:
         builder = (
             builder.config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", str(sys.stderr.isatty()).lower())
+            # small tables on one machine: as many shuffle partitions as cores, planned once
+            # (the default 200 shuffle tasks, re-planned adaptively, cost seconds here)
+            .config("spark.sql.shuffle.partitions", str(local_cores(options.master)))
+            .config("spark.sql.adaptive.enabled", "false")
             # the JVM only moves Arrow batches and writes Parquet here, on the cores the Python
             # workers need: a JIT that stops at C1 and the serial collector cut its CPU time
             # (24 -> 14 CPU-seconds over start-up and a few small jobs, measured on 2 cores)
@@ -219,19 +235,44 @@ def run_job(spark: SparkSession, files: list[Task], options: SparkOptions) -> Jo
     tasks = shard(files, wanted)
     slices = max(1, min(wanted, len(tasks)))
     log.info("%d files, %d tasks in %d partitions", len(files), len(tasks), slices)
-    task_df = spark.createDataFrame(sc.parallelize([t.row() for t in tasks], slices), TASK_DDL)
+    # one row per partition, its number: the tasks go with the function (no Python RDD, whose
+    # own Python workers would be handed the next task and load the model a second time)
+    groups = tuple(
+        tuple(tasks[i * len(tasks) // slices : (i + 1) * len(tasks) // slices])
+        for i in range(slices)
+    )
+    numbers = spark.range(0, slices, 1, slices)
     worker = WorkerOptions(
         batch_size=options.batch_size,
         model=options.model,
         mode=options.mode,
         log_level=options.log_level,
     )
-    staged = task_df.mapInArrow(functools.partial(run_partition, options=worker), staged_ddl())
+    run = functools.partial(run_partition, options=worker, groups=groups)
+    staged = numbers.mapInArrow(run, staged_ddl())
     staging = f"{out}/{STAGING}"
+    warm = None
+    if str(sc.master).startswith("local"):
+        # one machine: the Python workers start and load the pipeline (a tiny job, one task per
+        # core, submitted first) while the JVM plans the real job and warms up its writer;
+        # Spark then hands the real tasks to these same workers
+        load = functools.partial(preload, options=worker)
+        cores = sc.defaultParallelism
+        warm_up = spark.range(0, cores, 1, cores).mapInArrow(load, "id BIGINT")
+        warm = ThreadPoolExecutor(1).submit(warm_up.collect)
+        time.sleep(0.05)  # its tasks first in the queue
     try:
         staged.write.mode("overwrite").partitionBy("_table").parquet(staging)
+        if warm is not None:
+            warm.result()
         log.info("records processed and staged in %.1f s", time.perf_counter() - started)
-        summary = _finish(spark, staging, out)
+        made = _made(spark, staging)
+        # an article id made by two tasks needs the first-in-input-order choice: possible when
+        # the tasks read several files (a URL fetched in two), or when an id only extraction
+        # told (a saved page's canonical URL) was not the key its record was sharded by
+        readable = {t.name for t in tasks if t.kind != "error"}
+        dedup = len(readable) > 1 or made.get("late", 0) > 0
+        summary = _finish(spark, staging, out, made, dedup)
         log.info("tables written in %.1f s in all", time.perf_counter() - started)
     except Exception as exc:
         raise _job_error(exc) from exc
@@ -249,7 +290,21 @@ def _output_path(spark: SparkSession, out: str) -> str:
     return str(Path(local_name(out)).resolve())
 
 
-def _finish(spark: SparkSession, staging: str, out: str) -> JobSummary:
+def _made(spark: SparkSession, staging: str) -> dict[str, int]:
+    """What the partitions counted (``worker.run_partition``'s stats rows), summed: one small
+    job."""
+    from pyspark.sql import functions as F
+
+    staged = spark.read.parquet(staging).where(F.col("_table") == STATS)
+    tally = staged.groupBy(F.col(f"{STATS}.name").alias("name")).agg(F.sum(f"{STATS}.n"))
+    return {str(name): int(n) for name, n in tally.collect()}
+
+
+def _finish(
+    spark: SparkSession, staging: str, out: str, made: dict[str, int], dedup: bool = True
+) -> JobSummary:
+    """Write the six datasets from the staged rows; with ``dedup``, an article id made by
+    several tasks keeps the first record in input order (the others become duplicates)."""
     from pyspark.sql import DataFrame
     from pyspark.sql import functions as F
 
@@ -262,19 +317,27 @@ def _finish(spark: SparkSession, staging: str, out: str) -> JobSummary:
         return [c for c, _ in columns(table)]
 
     articles = part("articles")
-    first = articles.groupBy("id").agg(F.min("_order").alias("_order"))
-    tables: dict[str, DataFrame] = {
-        "articles": articles.join(first, ["id", "_order"], "left_semi").select(names("articles"))
-    }
-    by_article = first.withColumnRenamed("id", "article_id")
-    for child in ("entities", "attributions", "times"):
-        kept = part(child).join(by_article, ["article_id", "_order"], "left_semi")
-        tables[child] = kept.select(names(child))
+    tables: dict[str, DataFrame] = {}
+    if dedup:
+        first = articles.groupBy("id").agg(F.min("_order").alias("_order"))
+        tables["articles"] = articles.join(first, ["id", "_order"], "left_semi")
+        by_article = first.withColumnRenamed("id", "article_id")
+        for child in ("entities", "attributions", "times"):
+            tables[child] = part(child).join(by_article, ["article_id", "_order"], "left_semi")
+        won = first.withColumn("_won", F.lit(True))
+        outcome = F.when(F.col("_won"), F.lit("article")).otherwise(F.lit("duplicate"))
+        made_by = articles.join(won, ["id", "_order"], "left")
+    else:  # no article id can come from two tasks: every staged article is kept
+        for table in ("articles", "entities", "attributions", "times"):
+            tables[table] = part(table)
+        outcome = F.lit("article")
+        made_by = articles
+    for table in ("articles", "entities", "attributions", "times"):
+        tables[table] = tables[table].select(names(table))
     tables["errors"] = part("errors").select(names("errors"))
-    won = first.withColumn("_won", F.lit(True))
-    outcomes = articles.join(won, ["id", "_order"], "left").select(
+    outcomes = made_by.select(
         F.col("source"),
-        F.when(F.col("_won"), F.lit("article")).otherwise(F.lit("duplicate")).alias("outcome"),
+        outcome.alias("outcome"),
         F.col("id").alias("article_id"),
         F.col("ingested_at").alias("seen_at"),
     )
@@ -295,31 +358,40 @@ def _finish(spark: SparkSession, staging: str, out: str) -> JobSummary:
         for done in writes:
             done.result()
 
-    # the counts, in one small job: rows per table, duplicates, failures by reason, reader stats
-    written = {t: spark.read.parquet(f"{out}/{t}") for t in OUTPUT_TABLES}
-    dups = written["sources"].where(F.col("outcome") == "duplicate")
-    counted = [
-        *(df.groupBy().count().select(F.lit(f"rows {t}").alias("name"), "count")
-          for t, df in [*written.items(), ("duplicates", dups)]),
-        written["errors"].groupBy("reason").count()
-        .select(F.concat(F.lit("reason "), "reason").alias("name"), "count"),
-        part(STATS).groupBy("name").agg(F.sum("n").alias("count"))
-        .select(F.concat(F.lit("stat "), "name").alias("name"), "count"),
-    ]  # fmt: skip
-    tally = functools.reduce(DataFrame.unionByName, counted).collect()
-    found = {str(r["name"]): int(r["count"]) for r in tally}
+    found: dict[str, int] = {}
+    if dedup:
+        # the counts, in one small job: rows per table, duplicates, failures by reason
+        written = {t: spark.read.parquet(f"{out}/{t}") for t in OUTPUT_TABLES}
+        dups = written["sources"].where(F.col("outcome") == "duplicate")
+        counted = [
+            *(df.groupBy().count().select(F.lit(f"rows {t}").alias("name"), "count")
+              for t, df in [*written.items(), ("duplicates", dups)]),
+            written["errors"].groupBy("reason").count()
+            .select(F.concat(F.lit("reason "), "reason").alias("name"), "count"),
+        ]  # fmt: skip
+        tally = functools.reduce(DataFrame.unionByName, counted).collect()
+        found = {str(r["name"]): int(r["count"]) for r in tally}
+    else:  # every staged row was written: the partitions' own counts are the tables'
+        for t in ("articles", "entities", "attributions", "times", "errors", "duplicates"):
+            found[f"rows {t}"] = made.get(f"made_{t}", 0)
+        found["rows sources"] = sum(made.get(f"made_{t}", 0)
+                                    for t in ("articles", "errors", "ledger"))  # fmt: skip
+        for key, n in made.items():
+            if key.startswith("reason_"):
+                found[f"reason {key.removeprefix('reason_')}"] = n
     summary = JobSummary(out=out)
     summary.rows = {t: found.get(f"rows {t}", 0) for t in OUTPUT_TABLES}
     summary.articles = summary.rows["articles"]
     summary.errors = summary.rows["errors"]
     summary.duplicates = found.get("rows duplicates", 0)
-    summary.records = found.get("stat records", 0)
+    summary.records = made.get("records", 0)
     for key, n in found.items():
         kind, _, name = key.partition(" ")
         if kind == "reason":
             summary.reasons[name] = n
-        elif kind == "stat" and name.startswith("skipped_"):
-            summary.skipped[name.removeprefix("skipped_")] = n
+    for key, n in made.items():
+        if key.startswith("skipped_"):
+            summary.skipped[key.removeprefix("skipped_")] = n
     return summary
 
 

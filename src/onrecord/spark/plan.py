@@ -7,10 +7,10 @@ walked in name order), so that both name the same records the same way.
 
 A task is a whole file when there are at least as many files as partitions;
 otherwise each file is read by several tasks (*shards*), shard ``k`` of ``K``
-keeping the ``k``-th of every ``K`` consecutive batches of the file's records:
-reading a file is a hundred times cheaper than processing it, and a single
-WARC then keeps every core busy. Each batch is the batch ``onrecord ingest``
-would make of the same file.
+keeping the records whose article id (the URL's hash) hashes to ``k``
+(``worker.records``): reading a file is a hundred times cheaper than
+processing it, so a single WARC keeps every core busy, and every copy of a
+re-fetched URL is in one task, as in ``onrecord ingest``'s one process.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import io
 import math
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
@@ -31,11 +31,6 @@ from ..read import RecordError
 #: a manifest: one path or URI per line (``#`` comments and blank lines skipped)
 MANIFEST_SUFFIXES = (".paths", ".paths.gz")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
-#: the task columns, as Spark DDL (the executors get tasks as rows)
-TASK_DDL = (
-    "`index` INT, `name` STRING, `kind` STRING, `shard` INT, `shards` INT, "
-    "`reason` STRING, `message` STRING"
-)
 
 
 @dataclass(slots=True, frozen=True)
@@ -51,9 +46,6 @@ class Task:
     shards: int = 1
     reason: str | None = None
     message: str | None = None
-
-    def row(self) -> tuple[int, str, str, int, int, str | None, str | None]:
-        return astuple(self)
 
 
 def is_uri(name: str) -> bool:
