@@ -288,15 +288,16 @@ def speed_up(nlp: Language) -> list[str]:
         if source not in nlp.pipe_names or fast_name in nlp.component_names:
             continue
         proc = nlp.get_pipe(source)
-        try:
-            if type(proc) is AttributeRuler:
-                FastAttributeRuler(proc)  # raises Unsupported before anything changes
-            elif not (isinstance(proc, Lemmatizer) and getattr(proc, "mode", None) == "rule"):
-                continue
+        rule_lemmatizer = isinstance(proc, Lemmatizer) and getattr(proc, "mode", None) == "rule"
+        if not (type(proc) is AttributeRuler or rule_lemmatizer):
+            continue
+        try:  # the factory raises Unsupported before anything is added
+            nlp.add_pipe(
+                "onrecord_fast_rules", name=fast_name, after=source, config={"source": source}
+            )
         except Unsupported as exc:
             log.info("%s keeps spaCy's component: %s", source, exc)
             continue
-        nlp.add_pipe("onrecord_fast_rules", name=fast_name, after=source, config={"source": source})
         nlp.disable_pipe(source)
         swapped.append(source)
     return swapped
