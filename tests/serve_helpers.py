@@ -78,7 +78,7 @@ def serve_db(tmp_path_factory: pytest.TempPathFactory, pipeline: Any) -> str:
     db = str(root / "serve.duckdb")
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(onrecord.pipeline, "Pipeline", lambda *a, **k: pipeline)
-        summary = ingest([str(corpus)], options=IngestOptions(db=db, workers=1))
+        summary = ingest([str(corpus)], options=IngestOptions(db=db, workers=0))
     assert summary.errors == 0 and summary.articles == len(list(EXAMPLES.glob("*.txt"))) + 1
     return db
 

@@ -1,4 +1,5 @@
-"""The faster rule components give the stock model's annotations, token for token."""
+"""The faster model (rule components, numpy's BLAS) gives the stock model's annotations,
+token for token."""
 
 from __future__ import annotations
 
@@ -20,7 +21,10 @@ EDGE = (
 
 
 def _annotations(doc):  # type: ignore[no-untyped-def]
-    return [(t.text, t.tag_, t.pos_, str(t.morph), t.lemma_, t.dep_, t.head.i) for t in doc]
+    return [
+        (t.text, t.tag_, t.pos_, str(t.morph), t.lemma_, t.dep_, t.head.i, t.ent_iob_, t.ent_type_)
+        for t in doc
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -79,10 +83,55 @@ def test_a_pattern_it_cannot_reproduce_keeps_spacys_component() -> None:
     assert speed_up(nlp) == []
 
 
-def test_stock_rules_environment_variable(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_stock_model_environment_variables(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from onrecord.model import stock_rules
 
-    monkeypatch.setenv("ONRECORD_STOCK_RULES", "1")
+    monkeypatch.delenv("ONRECORD_STOCK_RULES", raising=False)
+    monkeypatch.setenv("ONRECORD_STOCK_MODEL", "1")
     assert stock_rules()
-    monkeypatch.setenv("ONRECORD_STOCK_RULES", "0")
+    monkeypatch.setenv("ONRECORD_STOCK_MODEL", "0")
     assert not stock_rules()
+    monkeypatch.setenv("ONRECORD_STOCK_RULES", "1")  # the earlier name
+    assert stock_rules()
+
+
+def test_the_default_model_multiplies_with_numpy(nlp, stock) -> None:  # type: ignore[no-untyped-def]
+    from thinc.api import NumpyOps
+
+    def backends(model):  # type: ignore[no-untyped-def]
+        layers = [getattr(p, "model", None) for _, p in model.pipeline]
+        layers = [layer for layer in layers if hasattr(layer, "walk")]
+        return {type(node.ops).__name__ for layer in layers for node in layer.walk()}
+
+    assert backends(nlp) == {"NumpyGemmOps"}
+    assert backends(stock) == {NumpyOps.__name__}
+
+
+def test_numpy_products_equal_blis_products() -> None:
+    import numpy
+    from thinc.api import NumpyOps
+
+    from onrecord.fastops import numpy_gemm_ops
+
+    rng = numpy.random.default_rng(7)
+    x = rng.standard_normal((300, 96), dtype=numpy.float32)
+    y = rng.standard_normal((288, 96), dtype=numpy.float32)
+    blis, ours = NumpyOps(), numpy_gemm_ops()
+    want = blis.gemm(x, y, trans2=True)
+    numpy.testing.assert_allclose(ours.gemm(x, y, trans2=True), want, rtol=1e-4, atol=1e-4)
+    out = numpy.zeros_like(want)
+    assert ours.gemm(x, y, out=out, trans2=True) is out
+    numpy.testing.assert_allclose(out, want, rtol=1e-4, atol=1e-4)
+    numpy.testing.assert_allclose(
+        ours.gemm(x.T.copy(), y.T.copy(), trans1=True),
+        blis.gemm(x, y.T.copy()),
+        rtol=1e-4,
+        atol=1e-4,
+    )
+
+
+def test_loading_the_model_keeps_numpy_blas_to_one_thread(nlp) -> None:  # type: ignore[no-untyped-def]
+    from threadpoolctl import threadpool_info
+
+    blas = [i for i in threadpool_info() if i["user_api"] == "blas"]
+    assert blas and all(i["num_threads"] == 1 for i in blas)

@@ -387,3 +387,22 @@ def test_ingest_warc_reads_every_page_of_the_shared_news_warc() -> None:
             assert exc.reason in ("unsupported_language", "no_article")
             continue
         assert prep.doc.text and prep.doc.extracted and prep.doc.url == doc.url
+
+
+def test_ingest_html_page_dates_read_by_dateparser_in_english() -> None:
+    """htmldate's last-resort date parser reads English only (see ``english_page_dates``)."""
+    import htmldate.extractors
+
+    from onrecord.ingest.html import english_page_dates
+
+    body = " ".join(["Harbor officials said the new ferry schedule would start next week."] * 3)
+    page = (
+        "<html><head><title>Ferry schedule</title></head><body><article>"
+        "<h1>Ferry schedule</h1><span class='stamp'>November 20 15:23 2025</span>"
+        f"<p>{body}</p><p>{body}</p></article></body></html>"
+    )
+    raw = RawDocument(doc="p", text="", encoding="", path="p.html", html=page.encode())
+    doc = extract_html(raw)
+    assert english_page_dates()
+    assert htmldate.extractors.get_external_parser().languages == ["en"]
+    assert doc.published == "2025-11-20"  # a string only dateparser reads

@@ -1,6 +1,6 @@
 """The ingest run end to end: every reader and bad input into the store, idempotence, kill -9.
 
-In-process runs use the session's pipeline (``workers=1`` runs in this
+In-process runs use the session's pipeline (``workers=0`` runs in this
 process); the crash test runs the real ``onrecord ingest`` with two worker
 processes and kills it with SIGKILL mid-run.
 """
@@ -111,7 +111,7 @@ def counts(db: Path) -> dict[str, int]:
 def test_ingest_run_every_reader_and_bad_input(tmp_path: Path, session_pipeline: Any) -> None:
     expected = corpus(tmp_path / "c")
     db = tmp_path / "s.duckdb"
-    summary = ingest([str(tmp_path / "c")], options=IngestOptions(db=str(db), workers=1))
+    summary = ingest([str(tmp_path / "c")], options=IngestOptions(db=str(db), workers=0))
     assert summary.articles == expected["articles"]
     assert summary.duplicates == expected["duplicates"]
     assert summary.reasons == expected["reasons"]
@@ -146,7 +146,7 @@ def test_ingest_run_every_reader_and_bad_input(tmp_path: Path, session_pipeline:
 
     # idempotent: the same run again adds nothing
     before = counts(db)
-    again = ingest([str(tmp_path / "c")], options=IngestOptions(db=str(db), workers=1))
+    again = ingest([str(tmp_path / "c")], options=IngestOptions(db=str(db), workers=0))
     assert (again.articles, again.errors, again.duplicates) == (0, 0, 0)
     assert again.already == summary.records
     assert counts(db) == before
@@ -157,7 +157,7 @@ def test_ingest_cli_summary_and_exit_code(
 ) -> None:
     corpus(tmp_path / "c")
     db = str(tmp_path / "s.duckdb")
-    code = main(["ingest", str(tmp_path / "c"), "--db", db, "--workers", "1", "--json"])
+    code = main(["ingest", str(tmp_path / "c"), "--db", db, "--workers", "0", "--json"])
     out = json.loads(capsys.readouterr().out)
     assert code == 1  # some records failed
     assert out["articles"] == 6 and out["errors"] == 8 and out["db"] == db
@@ -168,18 +168,18 @@ def test_ingest_cli_summary_and_exit_code(
     assert main(["errors", "--db", db, "--reason", "too_large"]) == 0
     table = capsys.readouterr().out
     assert "huge.html" in table and "by reason:" in table
-    code = main(["ingest", str(tmp_path / "c"), "--db", db, "--workers", "1"])
+    code = main(["ingest", str(tmp_path / "c"), "--db", db, "--workers", "0"])
     text = capsys.readouterr().out
     assert code == 0  # nothing failed in this run: everything was done before
     assert "0 new articles" in text and "15 already done" in text
     good = tmp_path / "good"
     good.mkdir()
     (good / "a.txt").write_text("Port director Mara Quist said the cranes were idle.\n")
-    assert main(["ingest", str(good), "--db", db, "--workers", "1", "--no-progress"]) == 0
+    assert main(["ingest", str(good), "--db", db, "--workers", "0", "--no-progress"]) == 0
 
 
 def test_ingest_cli_rejects_bad_options(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["ingest", "x", "--workers", "0"]) == 2
+    assert main(["ingest", "x", "--workers", "-1"]) == 2
     assert "--workers" in capsys.readouterr().err
 
 
@@ -254,12 +254,12 @@ def test_ingest_kill_9_mid_run_then_rerun_completes_without_duplicates(
 
     partial = counts(db)
     assert 3 <= partial["articles"] < 24 and partial["sources"] == partial["articles"]
-    summary = ingest([str(tmp_path / "c")], options=IngestOptions(db=str(db), workers=1))
+    summary = ingest([str(tmp_path / "c")], options=IngestOptions(db=str(db), workers=0))
     assert summary.already == partial["sources"]
     assert summary.articles == 24 - partial["articles"] and summary.errors == 0
 
     reference = tmp_path / "reference.duckdb"
-    ingest([str(tmp_path / "c")], options=IngestOptions(db=str(reference), workers=1))
+    ingest([str(tmp_path / "c")], options=IngestOptions(db=str(reference), workers=0))
     assert counts(db) == counts(reference)
     query = (
         "SELECT r.id, count(a.id) FROM articles r LEFT JOIN attributions a "
@@ -268,6 +268,53 @@ def test_ingest_kill_9_mid_run_then_rerun_completes_without_duplicates(
     got = duckdb.connect(str(db), read_only=True).execute(query).fetchall()
     want = duckdb.connect(str(reference), read_only=True).execute(query).fetchall()
     assert got == want  # every article whole: the same attributions as an uninterrupted run
+
+
+def test_one_worker_process_stores_what_the_in_process_run_stores(
+    tmp_path: Path, session_pipeline: Any
+) -> None:
+    """``--workers 1`` parses in a worker process (see runner's docstring): same rows."""
+    crash_corpus(tmp_path / "c", n=6)
+    pooled, here = tmp_path / "pooled.duckdb", tmp_path / "here.duckdb"
+    summary = ingest([str(tmp_path / "c")], options=IngestOptions(db=str(pooled), workers=1))
+    assert summary.articles == 6 and summary.errors == 0
+    ingest([str(tmp_path / "c")], options=IngestOptions(db=str(here), workers=0))
+    assert counts(pooled) == counts(here)
+    query = "SELECT article_id, content, cue, source FROM attributions ORDER BY ALL"
+    got = duckdb.connect(str(pooled), read_only=True).execute(query).fetchall()
+    assert got and got == duckdb.connect(str(here), read_only=True).execute(query).fetchall()
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to watch the worker")
+def test_a_worker_dies_with_its_parent_without_a_watcher_thread() -> None:
+    """The kernel ends a worker whose parent is gone (Linux); no thread slows its parse."""
+    code = (
+        "import os, sys, threading, time\n"
+        "from onrecord.ingest.runner import _exit_with_parent\n"
+        "_exit_with_parent(os.getppid())\n"
+        "print(threading.active_count(), flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    parent = subprocess.Popen(
+        [sys.executable, "-c",
+         "import subprocess, sys; p = subprocess.Popen([sys.executable, '-c', sys.argv[1]]); "
+         "print(p.pid, flush=True); p.wait()", code],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    assert parent.stdout.readline().strip() == ("1" if sys.platform.startswith("linux") else "2")
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{child}").exists() and time.monotonic() < deadline:
+        stat = Path(f"/proc/{child}/stat")
+        if stat.exists() and stat.read_text().split(")")[-1].split()[0] == "Z":
+            break
+        time.sleep(0.1)
+    alive = Path(f"/proc/{child}/stat")
+    assert not alive.exists() or alive.read_text().split(")")[-1].split()[0] == "Z"
+    parent.stdout.close()
 
 
 class _FragilePipeline:
@@ -320,7 +367,7 @@ def test_ingest_stdin(
     text = b"Port director Mara Quist said on Monday that the cranes would stay idle.\n"
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text), encoding="utf-8"))
     db = str(tmp_path / "s.duckdb")
-    assert main(["ingest", "-", "--db", db, "--workers", "1", "--json"]) == 0
+    assert main(["ingest", "-", "--db", db, "--workers", "0", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["articles"] == 1
     con = duckdb.connect(db, read_only=True)
     (source,) = con.execute("SELECT source FROM articles").fetchone()  # type: ignore[misc]
@@ -341,7 +388,7 @@ def test_ingest_a_url_already_stored_is_not_extracted_again(
     real = sources.prepare
     monkeypatch.setattr(sources, "prepare", lambda d: prepared.append(d.url) or real(d))
     db = str(tmp_path / "s.duckdb")
-    summary = ingest([str(warc)], options=IngestOptions(db=db, workers=1, batch_size=1))
+    summary = ingest([str(warc)], options=IngestOptions(db=db, workers=0, batch_size=1))
     assert (summary.articles, summary.duplicates) == (2, 1)
     assert prepared == [url, ARTICLES["bridge"]["url"]]
     con = duckdb.connect(db, read_only=True)
@@ -357,5 +404,5 @@ def test_ingest_a_text_over_the_parsers_limit_is_too_large(
     (corpus / "long.txt").write_text("The harbor board said it would meet again. " * 25_000)
     (corpus / "short.txt").write_text("Port director Mara Quist said the cranes were idle.\n")
     db = str(tmp_path / "s.duckdb")
-    summary = ingest([str(corpus)], options=IngestOptions(db=db, workers=1))
+    summary = ingest([str(corpus)], options=IngestOptions(db=db, workers=0))
     assert (summary.articles, summary.reasons) == (1, {"too_large": 1})

@@ -33,7 +33,7 @@ def db(tmp_path_factory: pytest.TempPathFactory, pipeline: Any) -> Iterator[str]
     path = str(root / "q.duckdb")
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(onrecord.pipeline, "Pipeline", lambda *a, **k: pipeline)
-        summary = ingest([str(corpus)], options=IngestOptions(db=path, workers=1))
+        summary = ingest([str(corpus)], options=IngestOptions(db=path, workers=0))
     assert summary.articles == 5 and summary.errors == 0
     yield path
 

@@ -109,10 +109,10 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def local(pages: Path, in_process: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """``onrecord ingest --workers 1`` of the pages, exported with ``onrecord export``."""
+    """``onrecord ingest`` of the pages (in this process), exported with ``onrecord export``."""
     root = tmp_path_factory.mktemp("local")
     db = root / "local.duckdb"
-    summary = ingest([str(pages)], options=IngestOptions(db=str(db), workers=1))
+    summary = ingest([str(pages)], options=IngestOptions(db=str(db), workers=0))
     assert summary.records == PAGES
     code, _ = run(["export", "--parquet", str(root / "export"), "--db", str(db)])
     assert code == 0
@@ -218,7 +218,7 @@ def test_spark_load_into_duckdb(
     again = json.loads(run(["load", str(out), "--db", str(db), "--json"])[1])
     assert (again["articles"], again["errors"], again["sources"]) == (0, 0, 0)
     # the ledger came along: ingest of the same pages finds every record done
-    later = ingest([str(pages)], options=IngestOptions(db=str(db), workers=1))
+    later = ingest([str(pages)], options=IngestOptions(db=str(db), workers=0))
     assert (later.already, later.articles, later.errors) == (PAGES, 0, 0)
 
 
@@ -314,7 +314,7 @@ def test_spark_jsonl_parquet_manifest_and_http(
 
     # the same JSON Lines file through onrecord ingest: the same ids and attribution counts
     db = tmp_path / "local.duckdb"
-    ingest([jsonl], options=IngestOptions(db=str(db), workers=1))
+    ingest([jsonl], options=IngestOptions(db=str(db), workers=0))
     per_article = "SELECT article_id, count(*) FROM {} GROUP BY ALL"
     with duckdb.connect(str(db), read_only=True) as con:
         theirs = sorted(con.execute(per_article.format("attributions")).fetchall())

