@@ -32,6 +32,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: environment variables that keep the BLAS libraries numpy may load to one thread; a
+#: process that starts workers sets them (if unset) before the workers import numpy: a
+#: worker then has no idle BLAS threads, which would slow its parse (onrecord.ingest.runner)
+BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
 
 def _ops_class() -> type[Any]:
     import numpy

@@ -51,8 +51,6 @@ log = logging.getLogger(__name__)
 #: loggers of the extraction libraries, silenced (unless logging at DEBUG): a page they
 #: complain about becomes an error row with its reason anyway
 NOISY_LOGGERS = ("trafilatura", "htmldate", "courlan", "justext", "charset_normalizer")
-#: environment variables that keep the BLAS libraries numpy may load to one thread
-BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def default_workers() -> int:
@@ -446,6 +444,8 @@ def _pool_run(
     # a worker's numpy starts no BLAS threads (it would start one per core, idle, that slow
     # the parse; the model's products run on one thread anyway, see onrecord.fastops); the
     # variable is read when numpy loads, so it must be in the environment the workers inherit
+    from ..fastops import BLAS_THREAD_VARIABLES
+
     for name in BLAS_THREAD_VARIABLES:
         os.environ.setdefault(name, "1")
     pool = ProcessPoolExecutor(

@@ -192,6 +192,12 @@ def spark_session(options: SparkOptions) -> Iterator[SparkSession]:
     if local:
         # one machine: no web UI, the loopback address, Spark's start-up chatter off
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        # the Python workers inherit this environment: numpy's BLAS on one thread in each
+        # (idle BLAS threads slow the parse; see onrecord.fastops)
+        from ..fastops import BLAS_THREAD_VARIABLES
+
+        for name in BLAS_THREAD_VARIABLES:
+            os.environ.setdefault(name, "1")
         log4j = Path(__file__).with_name("log4j2.properties")
         builder = (
             builder.config("spark.ui.enabled", "false")
