@@ -10,9 +10,9 @@ by default; ``--limit N`` takes the first N pages into a temporary WARC):
    id): what a worker does before the pipeline, in this process;
 3. ``bare parse``: ``nlp.pipe`` of the spaCy model alone, as spaCy ships it,
    over the texts that onrecord stores (the English articles), in this
-   process — the yardstick; beside it the same model with onrecord's
-   faster rule components (``onrecord.fastrules``, identical annotations),
-   which is what the pipeline runs;
+   process — the yardstick; beside it the same model as onrecord runs it
+   (faster rule components, ``onrecord.fastrules``, and numpy's BLAS,
+   ``onrecord.fastops``: identical annotations);
 4. ``pipeline``: ``Pipeline.pipe(texts, clean=False)`` over the same texts,
    in this process (the parse plus everything onrecord adds to it);
 5. ``ingest, N workers``: the real command, ``python -m onrecord.cli ingest
@@ -270,7 +270,7 @@ def main() -> int:
           "stock spaCy model: the yardstick")  # fmt: skip
     f = report["fast_rules_parse"]
     print(f"  fast-rules parse  {f['articles_per_s']:>8} articles/s ({f['speedup']}x stock; "
-          f"CPU {f['cpu_speedup']}x; onrecord's rule components, same annotations)")  # fmt: skip
+          f"CPU {f['cpu_speedup']}x; onrecord's rules and BLAS, same annotations)")  # fmt: skip
     print(f"  Pipeline.pipe     {p['articles_per_s']:>8} articles/s ({p['ratio_to_bare']}x bare, "
           f"CPU {p['cpu_ratio_to_bare']}x)")  # fmt: skip
     for r in runs:
