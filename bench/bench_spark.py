@@ -1,6 +1,7 @@
 """The Spark job against ``onrecord ingest`` on the same WARC, in one run.
 
-    .venv/bin/python bench/bench_spark.py [--warc PATH] [--limit N] [--cores 1 2] [--json]
+    .venv/bin/python bench/bench_spark.py [--warc PATH] [--limit N] [--cores 1 2]
+        [--compare-archive] [--json]
 
 For each N in ``--cores`` (default 1 and 2), interleaved: the real command
 ``onrecord ingest WARC --db <fresh db> --workers N`` and the real command
@@ -18,12 +19,19 @@ the *Spark overhead ratio*: Spark's wall time over ingest's with as many cores
 is ``../shared/data/news-pages/news-pages.warc.gz`` (606 pages); ``--limit N``
 takes its first N pages. These machines are shared: compare ratios measured in
 one run only.
+
+Local Spark maps the JVM's classes from an archive built once per environment
+(``onrecord.spark.jvmcache``): the bench builds it first if it is missing, and
+says how long that took, so that no timed run includes the build.
+``--compare-archive`` adds, for each N, a Spark run without it
+(``ONRECORD_SPARK_CDS=0``).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -44,12 +52,16 @@ def _python_worker(pid: int) -> bool:
         return False
 
 
-def timed(cmd: list[str]) -> tuple[dict[str, Any], float, float, float]:
+def timed(
+    cmd: list[str], env: dict[str, str] | None = None
+) -> tuple[dict[str, Any], float, float, float]:
     """Run ``cmd``; its JSON summary, wall seconds, peak RSS of all its processes and of the
     largest Python worker (MB)."""
     peak = [0, 0, 0]  # all processes, the largest Python worker, the command's own process
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
+    )
     done = threading.Event()
 
     def sample() -> None:
@@ -101,11 +113,13 @@ def run_ingest(warc: Path, workers: int, tmp: Path) -> dict[str, Any]:
     return result
 
 
-def run_spark(warc: Path, cores: int, tmp: Path) -> dict[str, Any]:
-    out = tmp / f"spark{cores}"
+def run_spark(warc: Path, cores: int, tmp: Path, archive: bool = True) -> dict[str, Any]:
+    out = tmp / f"spark{cores}{'' if archive else '-no-archive'}"
     cmd = [sys.executable, "-m", "onrecord.cli", "spark", str(warc), "--out", str(out),
            "--master", f"local[{cores}]", "--json"]  # fmt: skip
-    result = row(f"spark local[{cores}]", *timed(cmd))
+    env = None if archive else dict(os.environ, ONRECORD_SPARK_CDS="0")
+    name = f"spark local[{cores}]{'' if archive else ', no class archive'}"
+    result = row(name, *timed(cmd, env))
     summary = result.pop("_summary")
     result["job_seconds"] = summary["seconds"]  # from input planning to the last table
     result["output_mb"] = round(sum(f.stat().st_size for f in out.rglob("*.parquet")) / 1e6, 2)
@@ -113,16 +127,39 @@ def run_spark(warc: Path, cores: int, tmp: Path) -> dict[str, Any]:
     return result
 
 
+def class_archive() -> dict[str, Any]:
+    """Build the JVM class archive local Spark uses, if missing (untimed for the runs)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+    from onrecord.spark import jvmcache
+    from onrecord.spark.job import JVM_FLAGS, require_java
+
+    java = require_java()
+    path = jvmcache.archive_path(*java)
+    started = time.perf_counter()
+    present = path.is_file()
+    flags = jvmcache.java_flags(*java, JVM_FLAGS)
+    return {
+        "run": "JVM class archive",
+        "archive": str(path) if flags else None,
+        "built_seconds": None if present else round(time.perf_counter() - started, 1),
+        "archive_mb": round(path.stat().st_size / 1e6) if path.is_file() else None,
+    }
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--warc", type=Path, default=WARC)
     ap.add_argument("--limit", type=int, help="only the first N pages")
     ap.add_argument("--cores", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--compare-archive", action="store_true",
+                    help="also run Spark without its JVM class archive")  # fmt: skip
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     if not args.warc.exists():
         print(f"bench_spark: {args.warc} is absent (../shared beside the checkout?)")
         return 2
+    archive = class_archive()
+    print(json.dumps(archive), file=sys.stderr)
     results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
@@ -134,17 +171,25 @@ def main() -> int:
             ingest = run_ingest(warc, n, tmp)
             spark = run_spark(warc, n, tmp)
             spark["overhead_ratio"] = round(spark["seconds"] / ingest["seconds"], 3)
-            results += [ingest, spark]
-            for r in (ingest, spark):
+            runs = [ingest, spark]
+            if args.compare_archive:
+                plain = run_spark(warc, n, tmp, archive=False)
+                plain["overhead_ratio"] = round(plain["seconds"] / ingest["seconds"], 3)
+                runs.append(plain)
+            results += runs
+            for r in runs:
                 print(json.dumps(r), file=sys.stderr)
     if args.json:
-        print(json.dumps(results, indent=2))
+        print(json.dumps([archive, *results], indent=2))
         return 0
-    print(f"{'run':<22} {'wall s':>8} {'pages/s':>8} {'articles/s':>10} {'peak MB':>8} "
+    built = archive["built_seconds"]
+    print(f"JVM class archive: {archive['archive'] or 'none'}"
+          + (f" (built in {built} s)" if built is not None else ""))  # fmt: skip
+    print(f"{'run':<36} {'wall s':>8} {'pages/s':>8} {'articles/s':>10} {'peak MB':>8} "
           f"{'worker MB':>9} {'spark/ingest':>12}")  # fmt: skip
     for r in results:
         ratio = f"{r['overhead_ratio']:.2f}x" if "overhead_ratio" in r else ""
-        print(f"{r['run']:<22} {r['seconds']:>8.1f} {r['pages_per_s']:>8.2f} "
+        print(f"{r['run']:<36} {r['seconds']:>8.1f} {r['pages_per_s']:>8.2f} "
               f"{r['articles_per_s']:>10.2f} {r['peak_rss_mb']:>8} {r['peak_worker_rss_mb']:>9} "
               f"{ratio:>12}")  # fmt: skip
     return 0

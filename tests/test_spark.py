@@ -336,6 +336,71 @@ def test_spark_job_failure_is_one_line(
     assert "no_such_model_anywhere" in err[-1]
 
 
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc")
+def test_spark_local_python_workers_run_one_thread(spark: Any) -> None:
+    """The parse runs 15-17% slower in a process with any other thread, even a sleeping one:
+    local workers start with numpy's BLAS on one thread and no jemalloc background thread."""
+
+    def thread_names(batches: Iterator[Any]) -> Iterator[Any]:
+        import pyarrow as pa
+
+        for batch in batches:  # Arrow has allocated here, as in every onrecord task
+            names = [
+                Path(f"/proc/self/task/{t}/comm").read_text().strip()
+                for t in os.listdir("/proc/self/task")
+            ]
+            yield pa.record_batch(
+                [pa.array([",".join(sorted(names))] * batch.num_rows)], names=["threads"]
+            )
+
+    rows = spark.range(0, 4, numPartitions=2).mapInArrow(thread_names, "threads string").collect()
+    assert rows
+    for row in rows:
+        assert row.threads.split(",") == ["python"], row.threads
+
+
+def test_spark_local_jvm_maps_its_class_archive(spark: Any) -> None:
+    """The local session's JVM was started with the class archive (built on first use), and
+    the archive fits its class path: with -Xshare:on a JVM refuses an archive it cannot map."""
+    from onrecord.spark import jvmcache
+    from onrecord.spark.job import require_java
+
+    if not jvmcache.enabled():
+        pytest.skip(f"{jvmcache.ENV_SWITCH}=0")
+    java, version = require_java()
+    path = jvmcache.archive_path(java, version)
+    assert path.is_file(), f"no archive at {path} (failed: {path.with_suffix('.failed')})"
+    jvm = spark.sparkContext._jvm
+    flags = list(jvm.java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
+    assert f"-XX:SharedArchiveFile={path}" in flags
+    classpath = jvm.java.lang.System.getProperty("java.class.path")
+    check = [java, "-Xshare:on", f"-XX:SharedArchiveFile={path}", "-cp", classpath, "-version"]
+    done = subprocess.run(check, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "sharing" in done.stderr
+    # and a JVM with another class path cannot use it: the check above can fail
+    other = subprocess.run([*check[:-3], "-version"], capture_output=True, text=True, timeout=120)
+    assert other.returncode != 0
+
+
+def test_spark_class_archive_off_or_failed_means_no_flags(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("pyspark", reason="the spark extra is not installed")
+    from onrecord.spark import jvmcache
+
+    monkeypatch.setenv(jvmcache.ENV_DIR, str(tmp_path))
+    path = jvmcache.archive_path("/usr/bin/java", 'openjdk version "17.0.1"')
+    assert path.parent == tmp_path
+    assert path != jvmcache.archive_path("/usr/bin/java", 'openjdk version "17.0.2"')
+    monkeypatch.setenv(jvmcache.ENV_SWITCH, "0")
+    assert jvmcache.java_flags("/usr/bin/java", 'openjdk version "17.0.1"', "") == ""
+    monkeypatch.setenv(jvmcache.ENV_SWITCH, "1")
+    path.with_suffix(".failed").write_text("exit code 1: no\n")  # not rebuilt on every run
+    assert jvmcache.java_flags("/usr/bin/java", 'openjdk version "17.0.1"', "") == ""
+    assert not path.exists()
+
+
 # --------------------------------------------------------------------------- no Spark needed
 
 

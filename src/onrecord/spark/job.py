@@ -57,6 +57,12 @@ STAGING = "_staging"
 #: default tasks per core when files are fewer: small enough tasks for the cores to finish
 #: together (Spark hands the next task to the first free core)
 PER_CORE = 4
+#: pyarrow's jemalloc starts a background thread in every Python worker; a process with any
+#: other thread parses 15-17% slower (docs/performance.md), so local workers start without it
+ARROW_MALLOC_VARIABLE = "JE_ARROW_MALLOC_CONF"
+ARROW_MALLOC_CONF = "background_thread:false"
+#: the local JVM's own flags (besides its log configuration and class archive)
+JVM_FLAGS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 
 
 @dataclass(slots=True)
@@ -125,21 +131,24 @@ def require_pyspark() -> None:
         )
 
 
-def java_version(java: str) -> int | None:
-    """The major version of a ``java`` executable (None when it does not run)."""
+def java_version(java: str) -> tuple[int | None, str]:
+    """The major version of a ``java`` executable (None when it does not run) and what its
+    ``-version`` says."""
     try:
         done = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired):
-        return None
-    m = re.search(r'version "(\d+)(?:\.(\d+))?', done.stderr + done.stdout)
+        return None, ""
+    text = (done.stderr + done.stdout).strip()
+    m = re.search(r'version "(\d+)(?:\.(\d+))?', text)
     if not m:
-        return None
+        return None, text
     major = int(m.group(1))
-    return int(m.group(2) or 0) if major == 1 else major  # "1.8" is Java 8
+    return (int(m.group(2) or 0) if major == 1 else major), text  # "1.8" is Java 8
 
 
-def require_java() -> None:
-    """A Java runtime PySpark can start (JAVA_HOME, else ``java`` on PATH), or one clear error."""
+def require_java() -> tuple[str, str]:
+    """A Java runtime PySpark can start (JAVA_HOME, else ``java`` on PATH), or one clear error:
+    its path and what its ``-version`` says."""
     home = os.environ.get("JAVA_HOME")
     java = str(Path(home) / "bin" / "java") if home else shutil.which("java")
     if not java or (home and not Path(java).exists()):
@@ -148,13 +157,14 @@ def require_java() -> None:
             f"PySpark needs Java {MIN_JAVA}+ and {where}: install one (Debian: apt-get install "
             "openjdk-17-jre-headless) or set JAVA_HOME"
         )
-    version = java_version(java)
+    version, text = java_version(java)
     if version is None or version < MIN_JAVA:
         found = f"Java {version}" if version else "a java that does not run"
         raise OnrecordError(
             f"PySpark needs Java {MIN_JAVA}+, {java} is {found}: install a newer one or set "
             "JAVA_HOME to it"
         )
+    return java, text
 
 
 def local_cores(master: str | None) -> int:
@@ -179,8 +189,7 @@ def spark_session(options: SparkOptions) -> Iterator[SparkSession]:
         yield active
         return
     submitted = "PYSPARK_GATEWAY_PORT" in os.environ  # launched by spark-submit
-    if not submitted:
-        require_java()
+    java = require_java() if not submitted else None
     builder: Any = SparkSession.builder.appName("onrecord")
     if options.master:
         builder = builder.master(options.master)
@@ -198,7 +207,18 @@ def spark_session(options: SparkOptions) -> Iterator[SparkSession]:
 
         for name in BLAS_THREAD_VARIABLES:
             os.environ.setdefault(name, "1")
+        # ... and no jemalloc background thread from pyarrow (its only other thread there:
+        # 46.3 -> 40.7 s and 68 -> 62 worker CPU-s over 606 pages, local[2], docs/performance.md)
+        os.environ.setdefault(ARROW_MALLOC_VARIABLE, ARROW_MALLOC_CONF)
         log4j = Path(__file__).with_name("log4j2.properties")
+        # the JVM only moves Arrow batches and writes Parquet here, on the cores the Python
+        # workers need: a JIT that stops at C1 and the serial collector cut its CPU time
+        # (24 -> 14 CPU-seconds over start-up and a few small jobs, measured on 2 cores)
+        flags = f"-Dlog4j2.configurationFile=file:{log4j} {JVM_FLAGS}"
+        if java is not None:  # its classes mapped from an archive (jvmcache: ~3 s sooner)
+            from .jvmcache import java_flags
+
+            flags = f"{flags} {java_flags(*java, JVM_FLAGS)}".strip()
         builder = (
             builder.config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", str(sys.stderr.isatty()).lower())
@@ -206,13 +226,7 @@ def spark_session(options: SparkOptions) -> Iterator[SparkSession]:
             # (the default 200 shuffle tasks, re-planned adaptively, cost seconds here)
             .config("spark.sql.shuffle.partitions", str(local_cores(options.master)))
             .config("spark.sql.adaptive.enabled", "false")
-            # the JVM only moves Arrow batches and writes Parquet here, on the cores the Python
-            # workers need: a JIT that stops at C1 and the serial collector cut its CPU time
-            # (24 -> 14 CPU-seconds over start-up and a few small jobs, measured on 2 cores)
-            .config(
-                "spark.driver.extraJavaOptions",
-                f"-Dlog4j2.configurationFile=file:{log4j} -XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
-            )
+            .config("spark.driver.extraJavaOptions", flags)
         )
     # a failed task is reported in one line (``_job_error``); Spark's own log with -v
     if options.log_level <= logging.INFO:
@@ -301,7 +315,7 @@ def _made(spark: SparkSession, staging: str) -> dict[str, int]:
     job."""
     from pyspark.sql import functions as F
 
-    staged = spark.read.parquet(staging).where(F.col("_table") == STATS)
+    staged = spark.read.schema(staged_ddl()).parquet(staging).where(F.col("_table") == STATS)
     tally = staged.groupBy(F.col(f"{STATS}.name").alias("name")).agg(F.sum(f"{STATS}.n"))
     return {str(name): int(n) for name, n in tally.collect()}
 
@@ -314,7 +328,7 @@ def _finish(
     from pyspark.sql import DataFrame
     from pyspark.sql import functions as F
 
-    staged = spark.read.parquet(staging)
+    staged = spark.read.schema(staged_ddl()).parquet(staging)
 
     def part(table: str) -> DataFrame:
         return staged.where(F.col("_table") == table).select("_order", f"`{table}`.*")
