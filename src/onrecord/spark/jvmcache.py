@@ -23,6 +23,7 @@ once per job and their JVMs are not ours to configure.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -84,7 +85,11 @@ def java_flags(java: str, java_version: str, base_flags: str) -> str:
 
 def build(path: Path, base_flags: str) -> bool:
     """Build the archive at ``path`` in a child process; True when it is there."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        log.warning("no JVM class archive (Spark starts as usual): %s", exc)
+        return False
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     started = time.perf_counter()
     log.warning(
@@ -108,8 +113,8 @@ def build(path: Path, base_flags: str) -> bool:
         message = f"{type(exc).__name__}: {exc}"
     if message:
         tmp.unlink(missing_ok=True)
-        with open(path.with_suffix(".failed"), "w", encoding="utf-8") as fh:
-            fh.write(message + "\n")
+        with contextlib.suppress(OSError):
+            path.with_suffix(".failed").write_text(message + "\n", encoding="utf-8")
         log.warning("no JVM class archive (Spark starts as usual): %s", message)
         return False
     os.replace(tmp, path)  # complete: only now under the name runs look for
