@@ -36,9 +36,14 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: a fast-mode attribution no tagged content supports survives above this probability
-KEEP_UNSUPPORTED = 0.7
+KEEP_UNSUPPORTED = 0.6
 #: a parse cue candidate may stand in for a missing tagger cue above this probability
 CUE_FALLBACK = 0.1
+#: a fast-mode attribution takes the content of the one tagged content that overlaps it when the
+#: tagger is at least this sure of it (1: never)
+SWAP_CONTENT_MIN = 0.7
+#: a tagged content the parse missed is added only at or above this tagger score
+ADD_MIN = 0.5
 
 
 def _overlap(a: Sequence[Char], b: Sequence[Char]) -> int:
@@ -94,8 +99,19 @@ class Combiner:
                     supported.add(best)
                     if not f.source and t.source:
                         f.source = _tokens(doc, t.source)
+                    # the tagger's boundaries are better than the parse's when it is sure and
+                    # the fast attribution is the only one it touches
+                    if (
+                        t.score >= SWAP_CONTENT_MIN
+                        and f.via is None
+                        and sum(_overlap(g.content, t.content) > 0 for g in found) == 1
+                    ):
+                        f.content = _merge(t.content)
+                        f.quotes = _inside(f.content, quote_spans)
                 continue
-            # the parse missed it: a tagger cue, else the best parse candidate nearby
+            if t.score < ADD_MIN:  # the parse missed it, and the tagger is unsure too
+                continue
+            # a tagger cue, else the best parse candidate nearby
             cue_toks = _tokens(doc, t.cue)
             prob = t.score
             if not cue_toks:

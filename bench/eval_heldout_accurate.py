@@ -1,0 +1,132 @@
+"""Score accurate mode on the 40 train articles the tagger did not see (or on dev).
+
+    python bench/eval_heldout_accurate.py [--split heldout|dev] [--mode accurate|fast]
+        [--set NAME=VALUE ...] [--json] [--errors FILE]
+
+``heldout`` is the tagger's own held-out selection (train/train_tagger.py:
+annotated train articles sorted, ``random.Random(13).shuffle``, the first 40),
+so tuning the combination there never looks at dev. Parses and raw tagger
+spans are cached under cache/accurate/ (the first run fills them), so each
+variant costs only the attribute + combine + resolve stages; ``--set`` changes
+a module constant of onrecord.combine (or onrecord.tagger with ``tagger.``)
+for the run, e.g. ``--set KEEP_UNSUPPORTED=0.8``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from onrecord import combine, tagger  # noqa: E402
+from onrecord.evaluate import load_gold, score, write_errors  # noqa: E402
+from onrecord.pipeline import Pipeline, _Prepared  # noqa: E402
+
+POLNEAR = ROOT.parent / "shared" / "data" / "polnear"
+CACHE = ROOT / "cache" / "accurate"
+HOLDOUT, SEED = 40, 13
+
+
+def heldout_articles() -> list[str]:
+    """The train articles train_tagger.py held out (same selection, same order rules)."""
+    split = POLNEAR / "train"
+    texts = {p.stem for p in (split / "text").glob("*.txt")}
+    annotated = {ann.stem.rsplit("_", 1)[0] for ann in (split / "attributions").glob("*.ann")}
+    arts = sorted(a for a in texts if a in annotated)
+    random.Random(SEED).shuffle(arts)
+    return sorted(arts[:HOLDOUT])
+
+
+def load_split(name: str) -> tuple[Path, list[str]]:
+    if name == "heldout":
+        return POLNEAR / "train", heldout_articles()
+    gold_dir = POLNEAR / name
+    return gold_dir, sorted(p.stem for p in (gold_dir / "text").glob("*.txt"))
+
+
+def cached_docs(pipe: Pipeline, split: str, names: list[str], texts: list[str]) -> list:
+    from spacy.tokens import Doc
+
+    path = CACHE / f"{split}.docs.pkl"
+    if path.is_file():
+        blobs = pickle.loads(path.read_bytes())
+        if list(blobs) == names:
+            return [Doc(pipe.nlp.vocab).from_bytes(blobs[n]) for n in names]
+    docs = list(pipe.nlp.pipe(texts, batch_size=16))
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pickle.dumps({n: d.to_bytes() for n, d in zip(names, docs, strict=True)}))
+    return docs
+
+
+def cached_spans(pipe: Pipeline, split: str, names: list[str], texts: list[str]) -> dict:
+    path = CACHE / f"{split}.spans.json"
+    model = tagger.DATA_DIR / tagger.MODEL_FILE
+    stamp = f"{model.stat().st_size}:{int(model.stat().st_mtime)}"
+    if path.is_file():
+        data = json.loads(path.read_text())
+        if data.get("stamp") == stamp and list(data["spans"]) == names:
+            return {texts[i]: [tuple(s) for s in data["spans"][n]] for i, n in enumerate(names)}
+    spans = pipe._combiner.tagger.tag_spans(texts)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"stamp": stamp, "spans": dict(zip(names, spans, strict=True))}))
+    return dict(zip(texts, spans, strict=True))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--split", default="heldout", help="heldout (default) or a PolNeAR split")
+    ap.add_argument("--mode", default="accurate")
+    ap.add_argument("--set", action="append", default=[], help="NAME=VALUE (module constant)")
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--errors", type=Path)
+    args = ap.parse_args()
+    for item in args.set:
+        key, value = item.split("=", 1)
+        module = combine
+        if key.startswith("tagger."):
+            module, key = tagger, key.split(".", 1)[1]
+        if not hasattr(module, key):
+            ap.error(f"{module.__name__} has no {key}")
+        setattr(module, key, type(getattr(module, key))(json.loads(value)))
+
+    gold_dir, names = load_split(args.split)
+    wanted = set(names)
+    gold = [g for g in load_gold(gold_dir) if g.stem in wanted]
+    texts_by = {g.stem: g.text for g in gold}
+    names = [n for n in names if n in texts_by]
+    texts = [texts_by[n] for n in names]
+
+    pipe = Pipeline(mode="accurate")
+    docs = cached_docs(pipe, args.split, names, texts)
+    spans = cached_spans(pipe, args.split, names, texts)
+    pipe._combiner.tagger.tag_spans = lambda ts: [spans[t] for t in ts]
+    if args.mode == "fast":
+        pipe._combiner = None
+    t0 = time.time()
+    records = {
+        n: pipe._record(d, _Prepared(n, d.text, None, None, [], []))
+        for n, d in zip(names, docs, strict=True)
+    }
+    dt = time.time() - t0
+    report = score(gold, records)
+    if args.errors:
+        write_errors(report, args.errors)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=1))
+    else:
+        print(report.format_table())
+        print(
+            f"{args.split}: {len(names)} articles, {dt / len(names) * 1000:.1f} ms/doc after parse"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
