@@ -369,7 +369,9 @@ def test_spark_local_jvm_maps_its_class_archive(spark: Any) -> None:
         pytest.skip(f"{jvmcache.ENV_SWITCH}=0")
     java, version = require_java()
     path = jvmcache.archive_path(java, version)
-    assert path.is_file(), f"no archive at {path} (failed: {path.with_suffix('.failed')})"
+    failed = path.with_suffix(".failed")
+    why = failed.read_text().strip() if failed.is_file() else "no .failed marker either"
+    assert path.is_file(), f"no class archive at {path}: {why}"
     jvm = spark.sparkContext._jvm
     flags = list(jvm.java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
     assert f"-XX:SharedArchiveFile={path}" in flags
