@@ -207,8 +207,8 @@ def spark_session(options: SparkOptions) -> Iterator[SparkSession]:
 
         for name in BLAS_THREAD_VARIABLES:
             os.environ.setdefault(name, "1")
-        # ... and no jemalloc background thread from pyarrow (its only other thread there:
-        # 46.3 -> 40.7 s and 68 -> 62 worker CPU-s over 606 pages, local[2], docs/performance.md)
+        # ... and no jemalloc background thread from pyarrow, their only other thread (about
+        # 10% less worker CPU and 3.8 s less over 606 pages on local[2], docs/performance.md)
         os.environ.setdefault(ARROW_MALLOC_VARIABLE, ARROW_MALLOC_CONF)
         log4j = Path(__file__).with_name("log4j2.properties")
         # the JVM only moves Arrow batches and writes Parquet here, on the cores the Python
