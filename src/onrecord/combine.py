@@ -40,7 +40,7 @@ KEEP_UNSUPPORTED = 0.6
 #: a parse cue candidate may stand in for a missing tagger cue above this probability
 CUE_FALLBACK = 0.1
 #: a fast-mode attribution takes the content of the one tagged content that overlaps it when the
-#: tagger is at least this sure of it (1: never)
+#: tagger is at least this sure of it (above 1: never)
 SWAP_CONTENT_MIN = 0.7
 #: a tagged content the parse missed is added only at or above this tagger score
 ADD_MIN = 0.5

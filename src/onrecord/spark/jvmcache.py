@@ -11,7 +11,7 @@ The archive is a cache, built once per environment by a child process that runs
 a few small Spark jobs under ``-XX:ArchiveClassesAtExit`` (about 25 s), written
 under a temporary name and renamed when complete, so a run never maps a
 half-written file. It lives in ``$ONRECORD_CACHE_DIR`` (default
-``$XDG_CACHE_HOME/onrecord``, else ``~/.cache/onrecord``; about 180 MB), named by
+``$XDG_CACHE_HOME/onrecord``, else ``~/.cache/onrecord``; about 190 MB), named by
 a hash of the Java executable and version, PySpark's version and jars, and this
 Python, since an archive only fits the class path it was made with. A build that
 fails is remembered (``.failed`` beside it: its message) and not retried; runs
@@ -27,6 +27,7 @@ import contextlib
 import hashlib
 import logging
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -157,8 +158,6 @@ def _record_classes(out: str, base_flags: str) -> None:
     finally:
         gateway = spark.sparkContext._gateway
         spark.stop()
-        import shutil
-
         shutil.rmtree(scratch, ignore_errors=True)
         # the JVM writes the archive as it exits: end it and wait, so that the parent renames
         # a complete file
