@@ -24,10 +24,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from onrecord import combine, tagger  # noqa: E402
 from onrecord.evaluate import load_gold, score, write_errors  # noqa: E402
 from onrecord.pipeline import Pipeline, _Prepared  # noqa: E402
+from score_tagger import article_of  # noqa: E402  (a sibling script)
 
 POLNEAR = ROOT.parent / "shared" / "data" / "polnear"
 CACHE = ROOT / "cache" / "accurate"
@@ -38,7 +40,7 @@ def heldout_articles() -> list[str]:
     """The train articles train_tagger.py held out (same selection, same order rules)."""
     split = POLNEAR / "train"
     texts = {p.stem for p in (split / "text").glob("*.txt")}
-    annotated = {ann.stem.rsplit("_", 1)[0] for ann in (split / "attributions").glob("*.ann")}
+    annotated = {article_of(ann) for ann in (split / "attributions").glob("*.ann")}
     arts = sorted(a for a in texts if a in annotated)
     random.Random(SEED).shuffle(arts)
     return sorted(arts[:HOLDOUT])
