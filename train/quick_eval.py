@@ -25,7 +25,7 @@ except ImportError:  # the date stage is not there yet: score without times
     _stub.find_times = lambda doc, published: []  # type: ignore[attr-defined]
     _stub.parse_published = lambda v: None  # type: ignore[attr-defined]
     sys.modules["onrecord.date"] = _stub
-from onrecord.evaluate import load_gold, score  # noqa: E402
+from onrecord.evaluate import load_gold, score, write_errors  # noqa: E402
 from onrecord.pipeline import Pipeline, _Prepared  # noqa: E402
 
 
@@ -40,6 +40,7 @@ def main() -> int:
         help="score the 10%% of train the 90%% cue model has not seen (split must be train)",
     )
     ap.add_argument("--threshold", type=float, help="override the cue model's threshold")
+    ap.add_argument("--errors", type=Path, help="write misses, false alarms and wrong roles here")
     args = ap.parse_args()
     from spacy.tokens import DocBin
 
@@ -68,6 +69,8 @@ def main() -> int:
     dt = time.time() - t0
     report = score(gold, records)
     print(report.format_table())
+    if args.errors:
+        print(f"{write_errors(report, args.errors)} error items -> {args.errors}")
     print(f"{len(docs)} docs, {dt / len(docs) * 1000:.1f} ms/doc after parse")
     return 0
 
