@@ -1,15 +1,16 @@
 """Score accurate mode on the 40 train articles the tagger did not see (or on dev).
 
     python bench/eval_heldout_accurate.py [--split heldout|dev] [--mode accurate|fast]
-        [--set NAME=VALUE ...] [--json] [--errors FILE]
+        [--set NAME=VALUE ...] [--bias-add S,C,X] [--json] [--errors FILE]
 
 ``heldout`` is the tagger's own held-out selection (train/train_tagger.py:
 annotated train articles sorted, ``random.Random(13).shuffle``, the first 40),
-so tuning the combination there never looks at dev. Parses and raw tagger
-spans are cached under cache/accurate/ (the first run fills them), so each
+so tuning the combination there never looks at dev. Parses and the tagger's
+probabilities are cached under cache/accurate/ (the first run fills them), so each
 variant costs only the attribute + combine + resolve stages; ``--set`` changes
 a module constant of onrecord.combine (or onrecord.tagger with ``tagger.``)
-for the run, e.g. ``--set KEEP_UNSUPPORTED=0.8``.
+for the run, e.g. ``--set KEEP_UNSUPPORTED=0.8``; ``--bias-add S,C,X`` shifts the
+tagger's decoding biases per role (source, cue, content).
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ import random
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -67,18 +71,32 @@ def cached_docs(pipe: Pipeline, split: str, names: list[str], texts: list[str]) 
     return docs
 
 
-def cached_spans(pipe: Pipeline, split: str, names: list[str], texts: list[str]) -> dict:
-    path = CACHE / f"{split}.spans.json"
+def cached_probabilities(split: str, names: list[str], texts: list[str]) -> list:
+    """Per text: the tagger's encoding and label probabilities (``Tagger.probabilities``)."""
+    path = CACHE / f"{split}.probs.pkl"
     model = tagger.DATA_DIR / tagger.MODEL_FILE
     stamp = f"{model.stat().st_size}:{int(model.stat().st_mtime)}"
     if path.is_file():
-        data = json.loads(path.read_text())
-        if data.get("stamp") == stamp and list(data["spans"]) == names:
-            return {texts[i]: [tuple(s) for s in data["spans"][n]] for i, n in enumerate(names)}
-    spans = pipe._combiner.tagger.tag_spans(texts)
+        data = pickle.loads(path.read_bytes())
+        if data.get("stamp") == stamp and data["names"] == names:
+            return list(data["probs"])
+    probs = tagger.Tagger().probabilities(texts)
     CACHE.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"stamp": stamp, "spans": dict(zip(names, spans, strict=True))}))
-    return dict(zip(texts, spans, strict=True))
+    path.write_bytes(pickle.dumps({"stamp": stamp, "names": names, "probs": probs}))
+    return probs
+
+
+def decoded_spans(texts: list[str], probs: list, bias_add: list[float]) -> dict:
+    """Raw tagger spans per text, decoded with the model's biases plus ``bias_add`` per role."""
+    config = json.loads((tagger.DATA_DIR / tagger.CONFIG_FILE).read_text())
+    bias = np.asarray(config.get("bias", [0.0] * len(tagger.LABELS)), dtype=np.float32)
+    for r, extra in enumerate(bias_add):
+        bias[2 * r + 1 : 2 * r + 3] += extra
+    decoder = SimpleNamespace(bias=bias)
+    return {
+        t: tagger.Tagger._spans(decoder, t, enc, p)  # type: ignore[arg-type]
+        for t, (enc, p) in zip(texts, probs, strict=True)
+    }
 
 
 def main() -> int:
@@ -88,6 +106,11 @@ def main() -> int:
     ap.add_argument("--set", action="append", default=[], help="NAME=VALUE (module constant)")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--errors", type=Path)
+    ap.add_argument(
+        "--bias-add",
+        default="0,0,0",
+        help="source,cue,content: added to the model's decoding biases (log-probability)",
+    )
     args = ap.parse_args()
     for item in args.set:
         key, value = item.split("=", 1)
@@ -107,7 +130,8 @@ def main() -> int:
 
     pipe = Pipeline(mode="accurate")
     docs = cached_docs(pipe, args.split, names, texts)
-    spans = cached_spans(pipe, args.split, names, texts)
+    probs = cached_probabilities(args.split, names, texts)
+    spans = decoded_spans(texts, probs, [float(x) for x in args.bias_add.split(",")])
     pipe._combiner.tagger.tag_spans = lambda ts: [spans[t] for t in ts]
     if args.mode == "fast":
         pipe._combiner = None

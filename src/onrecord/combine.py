@@ -3,28 +3,38 @@
 The tagger (``tagger.py``) finds contents well and cues less well; the parse
 links cues to their sources better. So, per document:
 
-- a fast-mode attribution whose content overlaps a tagged content is kept as
-  the parse built it (taking the tagger's boundaries instead scored lower on
-  dev: 0.691 against 0.720 content F1 with the first tagger), and the tagger's
-  source fills in when the parse has none;
-- a tagged attribution the parse missed becomes an attribution when it has a
-  cue: the tagger's own, or failing that the best parse cue candidate in the
-  same sentence; its source is the tagger's, else the parse subject of that
-  cue;
+- a fast-mode attribution whose content overlaps a tagged content keeps its
+  cue and source; it takes the tagger's content boundaries when the tagger is
+  sure (``SWAP_CONTENT_MIN``) and touches no other fast-mode attribution, and
+  the tagger's source fills in when the parse has none;
+- a tagged attribution the parse missed becomes an attribution when its score
+  reaches ``ADD_MIN`` and it has a cue: the tagger's own, or failing that the
+  best parse cue candidate in the same sentence; its source is the tagger's,
+  else the parse subject of that cue;
 - a fast-mode attribution the tagger does not support is kept only when the
   cue model is confident (``KEEP_UNSUPPORTED``).
 
-These choices were compared on PolNeAR dev (the tagger has seen all of
-train, so train cannot judge it); docs/quality.md lists every variant tried.
+The tagger runs in this process, or in a child process of its own
+(``tagproc.py``) with ``ONRECORD_TAGGER_PROCESS=1``. The constants were chosen on 40 train articles
+the tagger was not trained on (``bench/eval_heldout_accurate.py``);
+docs/quality.md lists every variant tried.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from .attribute import Char, Found, _kind, _merge, _source_tokens, _subject
+from .attribute import (
+    Char,
+    Found,
+    _kind,
+    _merge,
+    _not_the_speaker,
+    _source_tokens,
+    _subject,
+)
 from .quotes import Quote
 
 if TYPE_CHECKING:
@@ -62,13 +72,47 @@ def _tokens(doc: Doc, spans: Sequence[Char]) -> list[Token]:
 class Combiner:
     """``combiner(doc, found, quotes, text, attributor) -> list[Found]``."""
 
-    def __init__(self, threads: int = 1) -> None:
-        from .tagger import Tagger
+    def __init__(self, threads: int = 1, *, process: bool | None = None) -> None:
+        self.tagger: Any
+        if process is None:
+            process = _own_process_wanted()
+        if process:
+            from .tagproc import TaggerProcess
 
-        self.tagger = Tagger(threads=threads)
+            self.tagger = TaggerProcess(threads=threads)
+        else:
+            from .tagger import Tagger
+
+            self.tagger = Tagger(threads=threads)
 
     def tag(self, texts: list[str]) -> list[list[TaggedAttribution]]:
-        return self.tagger.tag(texts)
+        from .tagger import pair
+
+        spans = self.tagger.tag_spans(texts)
+        return [pair(t, s) for t, s in zip(texts, spans, strict=True)]
+
+    def submit(self, key: Any, text: str) -> bool:
+        """Start tagging ``text`` ahead (tagger process only); False when that is not possible."""
+        if not hasattr(self.tagger, "submit"):
+            return False
+        self.tagger.submit(key, text)
+        return True
+
+    def result(self, key: Any, text: str) -> list[TaggedAttribution]:
+        """The tagged attributions of a text given to ``submit`` under ``key``."""
+        from .tagger import pair
+
+        return pair(text, self.tagger.result(key))
+
+    def discard(self, keys: set[Any]) -> None:
+        """Drop the results of submitted texts nobody will ask for."""
+        for key in keys:
+            self.tagger.discard(key)
+
+    def close(self) -> None:
+        close = getattr(self.tagger, "close", None)
+        if close is not None:
+            close()
 
     def __call__(
         self,
@@ -80,7 +124,7 @@ class Combiner:
         tagged: list[TaggedAttribution] | None = None,
     ) -> list[Found]:
         if tagged is None:
-            tagged = self.tagger.tag([text])[0]
+            tagged = self.tag([text])[0]
         quote_spans = [(q.start, q.end) for q in quotes]
         supported: set[int] = set()
         extra: list[Found] = []
@@ -127,7 +171,7 @@ class Combiner:
                 source_head = next((s for s in source if s.head not in source), source[0])
             else:
                 subj = _subject(head)
-                if subj is not None:
+                if subj is not None and not _not_the_speaker(head, head.lemma_.lower(), subj):
                     source = _source_tokens(subj, head)
                     source_head = subj
             content = _merge(t.content)
@@ -152,6 +196,22 @@ class Combiner:
         out.extend(extra)
         out.sort(key=lambda f: f.content[0][0] if f.content else 0)
         return _relink(out, found)
+
+
+def _own_process_wanted() -> bool:
+    """The tagger gets a process of its own when ``ONRECORD_TAGGER_PROCESS=1`` (and this process
+    is not a daemon, which may not start children).
+
+    Off by default: on one core, the two processes taking turns cost more than the thread
+    onnxruntime puts beside the parse (docs/quality.md); with a core to spare, the tagger in its
+    own process works while the parse runs.
+    """
+    import multiprocessing
+    import os
+
+    if os.environ.get("ONRECORD_TAGGER_PROCESS", "0").strip().lower() not in ("1", "true", "yes"):
+        return False
+    return not multiprocessing.current_process().daemon
 
 
 def _inside(content: Sequence[Char], quotes: Sequence[Char]) -> list[Char]:

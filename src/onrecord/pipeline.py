@@ -8,6 +8,7 @@ in input order. ``extract`` is the one-document convenience.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -52,6 +53,8 @@ class _Prepared:
     published: date | None
     credits: list[str]
     removed: list[Removed]
+    #: accurate mode: the key its text was sent to the tagger process under
+    tag_key: int | None = None
 
 
 class Pipeline:
@@ -71,6 +74,7 @@ class Pipeline:
         self.nlp: Language = load_model(model)
         self.attributor = Attributor()
         self._combiner: Any = None
+        self._tag_keys = itertools.count()
         if mode == "accurate":
             from .combine import Combiner
 
@@ -108,16 +112,29 @@ class Pipeline:
                         log.exception("failed to prepare %s", _name_of(item))
                     on_error(_name_of(item), exc)
                     continue
+                if self._combiner is not None:
+                    key = next(self._tag_keys)
+                    if self._combiner.submit(key, prep.text):
+                        prep.tag_key = key  # the tagger starts on it while the parse waits
+                        pending.add(key)
                 yield prep.text, prep
 
-        for doc, prep in self.nlp.pipe(prepared(), as_tuples=True, batch_size=batch_size):
-            try:
-                yield self._record(doc, prep)
-            except Exception as exc:  # one bad document never ends the stream
-                if on_error is None:
-                    raise
-                log.exception("failed on %s", prep.doc_name)
-                on_error(prep.doc_name, exc)
+        pending: set[int] = set()
+        try:
+            for doc, prep in self.nlp.pipe(prepared(), as_tuples=True, batch_size=batch_size):
+                try:
+                    yield self._record(doc, prep)
+                except Exception as exc:  # one bad document never ends the stream
+                    if on_error is None:
+                        raise
+                    log.exception("failed on %s", prep.doc_name)
+                    on_error(prep.doc_name, exc)
+                finally:
+                    if prep.tag_key is not None:
+                        pending.discard(prep.tag_key)
+        finally:
+            if pending and self._combiner is not None:
+                self._combiner.discard(pending)  # a stream left early: drop what is still out
 
     def __call__(
         self, text: str, *, published: str | date | None = None, clean: bool = True
@@ -159,9 +176,12 @@ class Pipeline:
 
         text = doc.text  # a property that joins every token: compute it once
         quotes = find_quotes(text)
+        tagged = None
+        if self._combiner is not None and prep.tag_key is not None:
+            tagged = self._combiner.result(prep.tag_key, text)
         found = self.attributor(doc, quotes, text)
         if self._combiner is not None:
-            found = self._combiner(doc, found, quotes, text, self.attributor)
+            found = self._combiner(doc, found, quotes, text, self.attributor, tagged=tagged)
         resolved = resolve(doc, found, text)
         times = find_times(doc, prep.published)
         record = Record(

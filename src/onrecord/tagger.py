@@ -181,14 +181,19 @@ def token_labels(enc: Encoded, role: NDArray[np.int8], begin: NDArray[np.bool_])
 
 
 class Tagger:
-    """The accurate-mode tagger: ONNX int8 model + tokenizer shipped in ``onrecord/data``."""
+    """The accurate-mode tagger: ONNX int8 model + tokenizer shipped in ``onrecord/data``.
+
+    ``batch_size`` is windows per model run. The default, 1, wastes nothing on padding and
+    makes a window's labels independent of the windows run beside it (int8 activations are
+    quantized per batch); on one core it was also the fastest (docs/quality.md).
+    """
 
     def __init__(
         self,
         model_dir: str | Path | None = None,
         *,
         threads: int = 1,
-        batch_size: int = 8,
+        batch_size: int = 1,
     ) -> None:
         directory = Path(model_dir) if model_dir else DATA_DIR
         model_path = directory / MODEL_FILE

@@ -1,0 +1,172 @@
+"""Accurate mode's tagger in a child process of its own.
+
+Importing onnxruntime starts a thread, and a process with a second thread in
+it parses about 12% slower (docs/quality.md, "Speed"): the allocator and the
+interpreter take their multi-threaded paths even while that thread sleeps.
+So the parse stays in a single-threaded process and the tagger runs in a
+spawned child. Texts go over one pipe as soon as they are read, results come
+back over another, so on a machine with a free core the tagger works while
+the parent parses; on one core the two take turns.
+
+The child reads requests on a thread of its own and queues them, so the
+parent can send any number of texts ahead without either side blocking on a
+full pipe.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import os
+import queue
+import threading
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from .errors import ModelNotFoundError, OnrecordError
+
+log = logging.getLogger(__name__)
+
+Spans = list[tuple[str, int, int, float]]
+
+#: seconds the parent waits for the child to load its model
+START_TIMEOUT = 120.0
+
+
+class TaggerProcess:
+    """``Tagger.tag_spans`` in a child process: ``submit(key, text)``, then ``result(key)``."""
+
+    def __init__(self, model_dir: str | Path | None = None, *, threads: int = 1) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        req_recv, self._req = ctx.Pipe(duplex=False)
+        self._res, res_send = ctx.Pipe(duplex=False)
+        self._proc = ctx.Process(
+            target=_serve,
+            args=(req_recv, res_send, str(model_dir) if model_dir else None, threads),
+            name="onrecord-tagger",
+            daemon=True,
+        )
+        self._proc.start()
+        req_recv.close()
+        res_send.close()
+        self._done: dict[Any, tuple[Any, ...]] = {}
+        self._ignored: set[Any] = set()
+        self._closed = False
+        if not self._res.poll(START_TIMEOUT):
+            self.close()
+            raise OnrecordError(f"the tagger process did not start within {START_TIMEOUT:.0f} s")
+        status = self._recv()
+        if status[0] == "fatal":
+            self.close()
+            cls = ModelNotFoundError if status[1] == "ModelNotFoundError" else OnrecordError
+            raise cls(status[2])
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid
+
+    def submit(self, key: Any, text: str) -> None:
+        """Queue ``text`` for tagging; its spans come back from ``result(key)``."""
+        try:
+            self._req.send((key, text))
+        except OSError:
+            raise OnrecordError(
+                f"the tagger process ended (exit code {self._proc.exitcode})"
+            ) from None
+
+    def result(self, key: Any) -> Spans:
+        """The spans of the text submitted under ``key`` (results of other keys are kept)."""
+        while key not in self._done:
+            msg = self._recv()
+            if msg[1] in self._ignored:
+                self._ignored.discard(msg[1])
+            else:
+                self._done[msg[1]] = msg
+        status, _, value = self._done.pop(key)
+        if status == "error":
+            raise OnrecordError(f"the tagger failed: {value}")
+        spans: Spans = value
+        return spans
+
+    def discard(self, key: Any) -> None:
+        """Forget a submitted text whose result is no longer wanted (without waiting for it)."""
+        if self._done.pop(key, None) is None:
+            self._ignored.add(key)
+
+    def tag_spans(self, texts: list[str]) -> list[Spans]:
+        """Like ``Tagger.tag_spans``: tag ``texts`` and wait for all of them."""
+        keys = [("sync", id(texts), n) for n in range(len(texts))]
+        for key, text in zip(keys, texts, strict=True):
+            self.submit(key, text)
+        return [self.result(key) for key in keys]
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU seconds the child has used so far (Linux; 0.0 elsewhere)."""
+        try:
+            fields = Path(f"/proc/{self._proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def _recv(self) -> tuple[Any, ...]:
+        try:
+            msg: tuple[Any, ...] = self._res.recv()
+        except EOFError:
+            code = self._proc.exitcode
+            raise OnrecordError(f"the tagger process ended (exit code {code})") from None
+        return msg
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        with contextlib.suppress(OSError):
+            self._req.close()  # the child sees EOF and exits
+        self._proc.join(timeout=5)
+        if self._proc.is_alive():
+            self._proc.kill()
+            self._proc.join(timeout=5)
+        self._res.close()
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):  # interpreter shutdown: nowhere to report to
+            self.close()
+
+
+def _serve(req: Connection, res: Connection, model_dir: str | None, threads: int) -> None:
+    """The child: load the tagger, then tag what arrives until the parent goes away."""
+    try:
+        from .tagger import Tagger
+
+        tagger = Tagger(model_dir, threads=threads)
+    except Exception as exc:  # sent to the parent, which raises it
+        res.send(("fatal", type(exc).__name__, str(exc)))
+        return
+    res.send(("ready",))
+    inbox: queue.Queue[tuple[Any, str] | None] = queue.Queue()
+
+    def read() -> None:
+        while True:
+            try:
+                inbox.put(req.recv())
+            except (EOFError, OSError):
+                inbox.put(None)
+                return
+
+    threading.Thread(target=read, name="requests", daemon=True).start()
+    while True:
+        item = inbox.get()
+        if item is None:
+            return
+        # one text at a time, one window per run: a text's spans never depend on what else
+        # was queued (int8 activations are quantized per batch, so padding would change them)
+        res.send(_tag_one(tagger, *item))
+
+
+def _tag_one(tagger: Any, key: Any, text: str) -> tuple[str, Any, Any]:
+    try:
+        return ("ok", key, tagger.tag_spans([text])[0])
+    except Exception as exc:  # reported to the parent for this text
+        return ("error", key, f"{type(exc).__name__}: {exc}")
