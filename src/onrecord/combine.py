@@ -15,9 +15,10 @@ links cues to their sources better. So, per document:
   cue model is confident (``KEEP_UNSUPPORTED``).
 
 The tagger runs in this process, or in a child process of its own
-(``tagproc.py``) with ``ONRECORD_TAGGER_PROCESS=1``. The constants were chosen on 40 train articles
-the tagger was not trained on (``bench/eval_heldout_accurate.py``);
-docs/quality.md lists every variant tried.
+(``tagproc.py``) with ``ONRECORD_TAGGER_PROCESS=1``. The constants were
+chosen on 40 train articles the tagger was not trained on
+(``bench/eval_heldout_accurate.py``); docs/quality.md lists every variant
+tried.
 """
 
 from __future__ import annotations
