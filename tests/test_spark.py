@@ -385,6 +385,25 @@ def test_spark_local_jvm_maps_its_class_archive(spark: Any) -> None:
     assert other.returncode != 0
 
 
+def test_spark_class_archive_key_follows_jar_times(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A venv made again in the same place has new jar files; the JVM refuses an archive built
+    with the old ones, so the archive's name must change and a new one be built."""
+    pyspark = pytest.importorskip("pyspark", reason="the spark extra is not installed")
+    from onrecord.spark import jvmcache
+
+    (tmp_path / "jars").mkdir()
+    jar = tmp_path / "jars" / "core.jar"
+    jar.write_bytes(b"PK")
+    monkeypatch.setattr(pyspark, "__file__", str(tmp_path / "__init__.py"))
+    monkeypatch.setenv(jvmcache.ENV_DIR, str(tmp_path / "cache"))
+    before = jvmcache.archive_path("/usr/bin/java", "17")
+    assert before == jvmcache.archive_path("/usr/bin/java", "17")
+    os.utime(jar, ns=(jar.stat().st_atime_ns, jar.stat().st_mtime_ns + 10**9))
+    assert jvmcache.archive_path("/usr/bin/java", "17") != before
+
+
 def test_spark_class_archive_off_or_failed_means_no_flags(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

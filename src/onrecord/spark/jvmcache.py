@@ -12,8 +12,9 @@ a few small Spark jobs under ``-XX:ArchiveClassesAtExit`` (about 25 s), written
 under a temporary name and renamed when complete, so a run never maps a
 half-written file. It lives in ``$ONRECORD_CACHE_DIR`` (default
 ``$XDG_CACHE_HOME/onrecord``, else ``~/.cache/onrecord``; about 190 MB), named by
-a hash of the Java executable and version, PySpark's version and jars, and this
-Python, since an archive only fits the class path it was made with. A build that
+a hash of the Java executable and version, PySpark's version and jars (names,
+times and sizes), and this Python, since an archive only fits the class path it
+was made with. A build that
 fails is remembered (``.failed`` beside it: its message) and not retried; runs
 go on without an archive. ``ONRECORD_SPARK_CDS=0`` turns the whole thing off.
 
@@ -60,9 +61,15 @@ def archive_path(java: str, java_version: str) -> Path:
     import pyspark
 
     jars = Path(pyspark.__file__).parent / "jars"
-    names = sorted(p.name for p in jars.glob("*.jar")) if jars.is_dir() else []
+    # the JVM refuses an archive when a jar's time or size differs from the build's (a venv
+    # made again in the same place): they are part of the key, so a new archive is built
+    stamps = (
+        sorted(f"{p.name} {p.stat().st_mtime_ns} {p.stat().st_size}" for p in jars.glob("*.jar"))
+        if jars.is_dir()
+        else []
+    )
     key = "\n".join(
-        [os.path.realpath(java), java_version, pyspark.__version__, str(jars), *names, sys.prefix]
+        [os.path.realpath(java), java_version, pyspark.__version__, str(jars), *stamps, sys.prefix]
     )
     digest = hashlib.sha1(key.encode()).hexdigest()[:16]
     return cache_dir() / f"spark-{pyspark.__version__}-{digest}.jsa"
