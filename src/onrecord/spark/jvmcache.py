@@ -63,11 +63,8 @@ def archive_path(java: str, java_version: str) -> Path:
     jars = Path(pyspark.__file__).parent / "jars"
     # the JVM refuses an archive when a jar's time or size differs from the build's (a venv
     # made again in the same place): they are part of the key, so a new archive is built
-    stamps = (
-        sorted(f"{p.name} {p.stat().st_mtime_ns} {p.stat().st_size}" for p in jars.glob("*.jar"))
-        if jars.is_dir()
-        else []
-    )
+    stats = [(p.name, p.stat()) for p in jars.glob("*.jar")] if jars.is_dir() else []
+    stamps = sorted(f"{name} {st.st_mtime_ns} {st.st_size}" for name, st in stats)
     key = "\n".join(
         [os.path.realpath(java), java_version, pyspark.__version__, str(jars), *stamps, sys.prefix]
     )
