@@ -16,7 +16,6 @@ full pipe.
 from __future__ import annotations
 
 import contextlib
-import logging
 import multiprocessing
 import os
 import queue
@@ -26,8 +25,6 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ModelNotFoundError, OnrecordError
-
-log = logging.getLogger(__name__)
 
 Spans = list[tuple[str, int, int, float]]
 
