@@ -9,6 +9,7 @@ named on stderr.
     .venv/bin/python bench/update_baseline.py --from-json r.json   # onrecord eval --json output
     .venv/bin/python bench/update_baseline.py --allow-lower    # accept lower numbers
     .venv/bin/python bench/update_baseline.py --dry-run        # show, do not write
+    .venv/bin/python bench/update_baseline.py --mode accurate  # tests/eval_baseline_accurate.json
 
 Floors are the measured values rounded down to three decimals.
 """
@@ -27,6 +28,8 @@ from onrecord.evaluate import GATE_METRICS, corpus_hash, evaluate_dir, gate_metr
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "tests" / "eval_baseline.json"
+#: one baseline file per mode; the accurate one is created on its first run
+BASELINES = {"fast": BASELINE, "accurate": ROOT / "tests" / "eval_baseline_accurate.json"}
 POLNEAR = ROOT.parent / "shared" / "data" / "polnear"
 
 
@@ -52,25 +55,38 @@ def new_floors(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--baseline", type=Path, default=BASELINE)
+    parser.add_argument("--baseline", type=Path, help="default: the mode's file in tests/")
     parser.add_argument(
         "--gold", type=Path, help="the split (default: the baseline's, in ../shared)"
     )
-    parser.add_argument("--mode", choices=("fast", "accurate"), help="default: the baseline's")
+    parser.add_argument("--mode", choices=("fast", "accurate"), default="fast")
     parser.add_argument("--from-json", type=Path, help="an `onrecord eval --json` report")
     parser.add_argument("--allow-lower", action="store_true", help="let floors go down")
     parser.add_argument("--dry-run", action="store_true", help="print, do not write")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
-    baseline: dict[str, Any] = json.loads(args.baseline.read_text(encoding="utf-8"))
-    gold = args.gold or POLNEAR / baseline["split"]
-    mode = args.mode or baseline.get("mode", "fast")
+    mode = args.mode
+    report: dict[str, Any] = {}
     if args.from_json:
-        report: dict[str, Any] = json.loads(args.from_json.read_text(encoding="utf-8"))
-        measured_hash = report.get("corpus_hash") or corpus_hash(gold)
+        report = json.loads(args.from_json.read_text(encoding="utf-8"))
         if report.get("mode") in ("fast", "accurate"):
             mode = report["mode"]
+    path = args.baseline or BASELINES[mode]
+    if path.exists():
+        baseline: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        if baseline.get("mode", "fast") != mode:
+            print(
+                f"{path} holds floors for mode {baseline.get('mode')}, not {mode}", file=sys.stderr
+            )
+            return 2
+    else:  # a new mode: the fast baseline's split and hash, every floor at 0 until measured
+        print(f"{path} does not exist: creating it", file=sys.stderr)
+        baseline = json.loads(BASELINE.read_text(encoding="utf-8"))
+        baseline.update(mode=mode, floors={})
+    gold = args.gold or POLNEAR / baseline["split"]
+    if args.from_json:
+        measured_hash = report.get("corpus_hash") or corpus_hash(gold)
     else:
         from onrecord import Pipeline  # the real pipeline, loaded only here
 
@@ -101,8 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.dry_run:
         print("dry run: nothing written")
         return 0
-    args.baseline.write_text(json.dumps(baseline, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {args.baseline}")
+    path.write_text(json.dumps(baseline, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {path}")
     return 0
 
 
