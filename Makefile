@@ -52,7 +52,7 @@ clean:
 .PHONY: train train-small score-tagger
 train:
 	bash train/setup.sh
-	.venv-train/bin/python train/train_tagger.py --epochs 3 --work out/tagger
+	.venv-train/bin/python train/train_tagger.py --epochs 4 --all-annotators --work out/tagger
 
 score-tagger: setup
 	$(BIN)/python bench/score_tagger.py

@@ -202,8 +202,8 @@ class Tagger:
         for p in (model_path, tok_path, conf_path):
             if not p.is_file():
                 raise ModelNotFoundError(
-                    f"accurate mode is not shipped ({p.name} is missing): build its model with "
-                    "`make train` in a source checkout; docs/quality.md says why"
+                    f"accurate mode's model is incomplete ({p.name} is missing from {directory}): "
+                    "reinstall onrecord, or rebuild the model with `make train` in a checkout"
                 )
         try:
             import onnxruntime as ort
