@@ -61,6 +61,6 @@ score-tagger: setup
 # lower full F1); written to out/l3, not shipped: copy its tagger.* files into
 # src/onrecord/data to use it
 train-small:
-	test -f out/tagger/epoch3.pt || $(MAKE) train
-	.venv-train/bin/python train/train_tagger.py --init out/tagger/epoch3.pt --layers 3 \
+	test -f out/tagger/epoch4.pt || $(MAKE) train
+	.venv-train/bin/python train/train_tagger.py --init out/tagger/epoch4.pt --layers 3 \
 		--epochs 1 --work out/l3 --out-dir out/l3
