@@ -7,8 +7,11 @@ into ``src/onrecord/data/`` (with the tokenizer and a JSON config) and scored
 on dev with the runtime ``onrecord.tagger.Tagger``. At the end, per-role
 decoding biases are tuned on held-out train articles (never on dev).
 
-    .venv-train/bin/python train/train_tagger.py --epochs 3
-    .venv-train/bin/python train/train_tagger.py --max-steps 20   # smoke test of the chain
+    .venv-train/bin/python train/train_tagger.py --epochs 4 --all-annotators   # make train
+    .venv-train/bin/python train/train_tagger.py --max-steps 20 --out-dir /tmp/t  # smoke test
+
+The shipped model lives in ``src/onrecord/data/`` (committed): a run without
+``--out-dir`` replaces it.
 """
 
 from __future__ import annotations
