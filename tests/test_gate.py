@@ -58,27 +58,21 @@ def test_gate_corpus_unchanged(mode: str) -> None:
     )
 
 
-_REPORTS: dict[str, EvalReport] = {}
-
-
-def _report(mode: str, request: pytest.FixtureRequest) -> EvalReport:
-    """The dev report of one mode, measured once per test session."""
-    if mode not in _REPORTS:
-        dev = need_shared(POLNEAR / BASELINES[mode]["split"])  # before a model loads
-        fixture = "pipeline" if mode == "fast" else "accurate_pipeline"
-        pipeline = request.getfixturevalue(fixture)  # accurate: skips without its model
-        assert getattr(pipeline, "mode", "fast") == mode
-        _REPORTS[mode] = evaluate_dir(dev, pipeline=pipeline)
-    return _REPORTS[mode]
+@pytest.fixture(scope="module", params=MODES)
+def dev_report(request: pytest.FixtureRequest) -> tuple[str, EvalReport]:
+    """One mode's dev report, measured once per module."""
+    mode: str = request.param
+    dev = need_shared(POLNEAR / BASELINES[mode]["split"])  # before a model loads
+    fixture = "pipeline" if mode == "fast" else "accurate_pipeline"
+    pipeline = request.getfixturevalue(fixture)  # accurate: skips without its model
+    assert getattr(pipeline, "mode", "fast") == mode
+    return mode, evaluate_dir(dev, pipeline=pipeline)
 
 
 @pytest.mark.parametrize("metric", GATE_METRICS)
-@pytest.mark.parametrize("mode", MODES)
-def test_gate_metric_not_below_floor(
-    mode: str, metric: str, request: pytest.FixtureRequest
-) -> None:
+def test_gate_metric_not_below_floor(dev_report: tuple[str, EvalReport], metric: str) -> None:
+    mode, report = dev_report
     baseline = BASELINES[mode]
-    report = _report(mode, request)
     floor = float(baseline["floors"][metric])
     tolerance = float(baseline["tolerance"])
     value = gate_metrics(report.to_dict())[metric]
