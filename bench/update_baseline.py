@@ -59,19 +59,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--gold", type=Path, help="the split (default: the baseline's, in ../shared)"
     )
-    parser.add_argument("--mode", choices=("fast", "accurate"), default="fast")
+    parser.add_argument(
+        "--mode", choices=("fast", "accurate"), help="default: the report's, else fast"
+    )
     parser.add_argument("--from-json", type=Path, help="an `onrecord eval --json` report")
     parser.add_argument("--allow-lower", action="store_true", help="let floors go down")
     parser.add_argument("--dry-run", action="store_true", help="print, do not write")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
-    mode = args.mode
     report: dict[str, Any] = {}
     if args.from_json:
         report = json.loads(args.from_json.read_text(encoding="utf-8"))
-        if report.get("mode") in ("fast", "accurate"):
-            mode = report["mode"]
+    measured_mode = report.get("mode")
+    if args.mode and measured_mode and args.mode != measured_mode:
+        print(
+            f"--mode {args.mode}, but {args.from_json} was measured in {measured_mode} mode",
+            file=sys.stderr,
+        )
+        return 2
+    mode = args.mode or measured_mode or "fast"
     path = args.baseline or BASELINES[mode]
     if path.exists():
         baseline: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))

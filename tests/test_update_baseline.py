@@ -103,3 +103,14 @@ def test_new_mode_baseline_created(tmp_path: Path) -> None:
     data = json.loads(base.read_text(encoding="utf-8"))
     assert data["mode"] == "accurate" and data["corpus_hash"] == fast["corpus_hash"]
     assert set(data["floors"].values()) == {0.7}
+
+
+def test_mode_flag_against_report_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = _baseline(tmp_path, "accurate", 0.5)
+    report = _report(tmp_path, "fast", 0.8)
+    rc = _script().main(["--baseline", str(base), "--mode", "accurate", "--from-json", str(report)])
+    assert rc == 2
+    assert "measured in fast mode" in capsys.readouterr().err
+    assert _floors(base) == {0.5}
