@@ -28,10 +28,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from bench_texts import DEV, split_texts  # noqa: E402  (a sibling script)
+
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--gold", type=Path, default=ROOT.parent / "shared/data/polnear/dev")
+    ap.add_argument("--gold", type=Path, default=DEV)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--mode", default="fast", choices=("fast", "accurate"))
     ap.add_argument("--batch-size", type=int, default=64)
@@ -40,11 +42,7 @@ def main() -> int:
 
     from onrecord import Pipeline
 
-    files = sorted((args.gold / "text").glob("*.txt"))
-    if not files:
-        print(f"no texts under {args.gold / 'text'}", file=sys.stderr)
-        return 2
-    texts = [f.read_text(encoding="utf-8") for f in files]
+    texts = split_texts(args.gold)
     words = sum(len(t.split()) for t in texts)
     from onrecord.model import load_model
 

@@ -24,6 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from bench_texts import DEV, split_texts  # noqa: E402  (a sibling script)
+
 
 def _side(in_process: bool, texts: list[str], go: object, done: object) -> None:
     os.environ["ONRECORD_TAGGER_PROCESS"] = "0" if in_process else "1"
@@ -46,15 +48,11 @@ def _side(in_process: bool, texts: list[str], go: object, done: object) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--gold", type=Path, default=ROOT.parent / "shared/data/polnear/dev")
+    ap.add_argument("--gold", type=Path, default=DEV)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    files = sorted((args.gold / "text").glob("*.txt"))
-    if not files:
-        print(f"no texts under {args.gold / 'text'}", file=sys.stderr)
-        return 2
-    texts = [f.read_text(encoding="utf-8") for f in files]
+    texts = split_texts(args.gold)
     ctx = multiprocessing.get_context("spawn")
     sides = {}
     for name, in_process in (("tagger process", False), ("in-process", True)):
