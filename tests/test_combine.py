@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+import numpy as np
 import pytest
 
-from onrecord.combine import Combiner
+from onrecord.attribute import Found
+from onrecord.combine import Combiner, _is_passive, _settle_disputes
 from onrecord.quotes import find_quotes
-from onrecord.tagger import TaggedAttribution
+from onrecord.tagger import ROLES, RoleProbs, TaggedAttribution
 
 pytestmark = pytest.mark.model
 
@@ -23,12 +26,31 @@ def span(text: str, phrase: str) -> tuple[int, int]:
     return (start, start + len(phrase))
 
 
-def combine(pipeline: Any, text: str, tagged: list[TaggedAttribution]) -> list[Any]:
+def combine(
+    pipeline: Any,
+    text: str,
+    tagged: list[TaggedAttribution],
+    soft: RoleProbs | None = None,
+) -> list[Any]:
     doc = pipeline.nlp(text)
     quotes = find_quotes(text)
     found = pipeline.attributor(doc, quotes, text)
     combiner = Combiner.__new__(Combiner)  # no tagger: the tagged spans are given
-    return combiner(doc, found, quotes, text, pipeline.attributor, tagged=tagged)
+    return combiner(doc, found, quotes, text, pipeline.attributor, tagged=tagged, soft=soft)
+
+
+def role_probs(text: str, marks: dict[str, tuple[str, float]]) -> RoleProbs:
+    """Role probabilities over the whitespace words of ``text``: ``phrase -> (role, p)``."""
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+    probs = np.zeros((len(words), len(ROLES)), dtype=np.float32)
+    for phrase, (role, p) in marks.items():
+        s, e = span(text, phrase)
+        for j, (ws, we) in enumerate(words):
+            if s <= ws and we <= e:
+                probs[j, ROLES.index(role)] = p
+    starts = np.asarray([w[0] for w in words], dtype=np.int64)
+    ends = np.asarray([w[1] for w in words], dtype=np.int64)
+    return RoleProbs(starts, ends, probs)
 
 
 def test_combine_adds_what_only_the_tagger_found(pipeline: Any) -> None:
@@ -60,3 +82,80 @@ def test_combine_skips_tagger_content_without_any_cue(pipeline: Any) -> None:
     text = "The pier reopened in May after a long repair."
     lone = TaggedAttribution(source=[], cue=[], content=[span(text, "a long repair")], score=0.9)
     assert combine(pipeline, text, [lone]) == []
+
+
+def _words(doc: Any, phrase: str) -> list[Any]:
+    s, e = span(doc.text, phrase)
+    return [t for t in doc if s <= t.idx < e]
+
+
+SAID = "Mayor Ilse Varga said the pier would reopen in May."
+
+
+def test_a_disputed_cue_goes_to_the_tagger_with_its_source(pipeline: Any) -> None:
+    """The parse's cue is one the tagger rules out, and the tagger is sure of its own."""
+    doc = pipeline.nlp(SAID)
+    f = Found(
+        kind="indirect",
+        cue=_words(doc, "reopen"),
+        content=[span(SAID, "in May")],
+        source=_words(doc, "the pier"),
+    )
+    t = TaggedAttribution(
+        source=[span(SAID, "Mayor Ilse Varga")],
+        cue=[span(SAID, "said")],
+        content=[span(SAID, "the pier would reopen in May")],
+        score=0.9,
+    )
+    unsure = role_probs(SAID, {"reopen": ("cue", 0.5), "said": ("cue", 0.9)})
+    _settle_disputes(doc, f, t, unsure)  # the parse's cue is not ruled out: kept
+    assert [w.text for w in f.cue] == ["reopen"]
+    sure = role_probs(SAID, {"reopen": ("cue", 0.05), "said": ("cue", 0.9)})
+    _settle_disputes(doc, f, t, sure)
+    assert [w.text for w in f.cue] == ["said"]
+    assert f.cue_head is not None and f.cue_head.text == "said"
+    assert " ".join(w.text for w in f.source) == "Mayor Ilse Varga"
+    assert f.source_head is not None and f.source_head.text == "Varga"
+
+
+def test_a_disputed_source_goes_to_the_tagger_when_the_cue_is_shared(pipeline: Any) -> None:
+    doc = pipeline.nlp(SAID)
+    t = TaggedAttribution(
+        source=[span(SAID, "Mayor Ilse Varga")],
+        cue=[span(SAID, "said")],
+        content=[span(SAID, "the pier would reopen in May")],
+        score=0.9,
+    )
+    marks = {"said": ("cue", 0.9), "Mayor Ilse Varga": ("source", 0.9)}
+
+    def found() -> Found:
+        return Found(
+            kind="indirect",
+            cue=_words(doc, "said"),
+            content=[span(SAID, "would reopen in May")],
+            source=_words(doc, "the pier"),
+        )
+
+    f = found()
+    _settle_disputes(doc, f, t, role_probs(SAID, {**marks, "the pier": ("source", 0.5)}))
+    assert " ".join(w.text for w in f.source) == "the pier"  # not ruled out: kept
+    f = found()
+    _settle_disputes(doc, f, t, role_probs(SAID, marks))
+    assert " ".join(w.text for w in f.source) == "Mayor Ilse Varga"
+
+
+def test_a_passive_cue_is_not_given_the_tagger_source(pipeline: Any) -> None:
+    doc = pipeline.nlp("Mayor Ilse Varga was asked whether the pier would reopen in May.")
+    assert _is_passive(next(t for t in doc if t.text == "asked"))
+    assert not _is_passive(next(t for t in pipeline.nlp(SAID) if t.text == "said"))
+    assert not _is_passive(None)
+
+
+def test_an_unsupported_parse_attribution_the_tagger_rules_out_is_dropped(
+    pipeline: Any,
+) -> None:
+    """Confident, but no tagged content supports it and the tagger gives its content no weight:
+    dropped; with some weight on its content it stays."""
+    kept = combine(pipeline, SAID, [], role_probs(SAID, {"the pier would": ("content", 0.5)}))
+    assert [f.cue_head.text for f in kept if f.cue_head is not None] == ["said"]
+    assert combine(pipeline, SAID, [], role_probs(SAID, {})) == []

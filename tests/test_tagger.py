@@ -83,3 +83,30 @@ def test_labels_roundtrip() -> None:
     assert role[3:7].tolist() == [2] * 4
     assert begin.nonzero()[0].tolist() == [3, 8]
     assert np.all(role[17:26] == 3)
+
+
+def test_role_probabilities_judge_any_span(tagger: T.Tagger) -> None:
+    """``tag_soft``: the same spans as ``tag_spans``, plus role probabilities per wordpiece that
+    rate spans the tagger did not label (high on its own cue, low on a word that is no cue)."""
+    text = "Mayor Lena Brandt said on Tuesday that the bridge would reopen in May."
+    ((spans, soft),) = tagger.tag_soft([text])
+    assert spans == tagger.tag_spans([text])[0]
+    assert soft.probs.shape == (len(soft.starts), len(T.ROLES))
+    assert np.all(np.diff(soft.starts) >= 0)
+    said = [(text.index("said"), text.index("said") + 4)]
+    bridge = [(text.index("bridge"), text.index("bridge") + 6)]
+    assert (soft.mean(said, "cue") or 0.0) > 0.5
+    assert (soft.mean(bridge, "cue") or 1.0) < 0.2
+    assert (soft.mean(bridge, "content") or 0.0) > 0.5
+    assert soft.mean([], "cue") is None
+    assert soft.mean([(len(text), len(text))], "source") is None
+
+
+def test_role_bias_shifts_decoding() -> None:
+    """A large negative bias on a role removes that role from the decoded spans."""
+    if not (T.DATA_DIR / T.MODEL_FILE).is_file():
+        pytest.skip(f"{T.DATA_DIR / T.MODEL_FILE} is absent (build it with `make train`)")
+    pytest.importorskip("onnxruntime", reason="accurate mode needs onnxruntime")
+    text = "Mayor Lena Brandt said on Tuesday that the bridge would reopen in May."
+    no_cues = T.Tagger(role_bias=(0.0, -50.0, 0.0)).tag_spans([text])[0]
+    assert no_cues and not [s for s in no_cues if s[0] == "cue"]

@@ -133,19 +133,28 @@ def test_a_failed_text_is_an_error_record_and_the_stream_goes_on(process_pipelin
     errors: list[str] = []
     texts = ["Officials said the port would close.", "Officials said the port would open."]
     tagger = process_pipeline._combiner.tagger
-    real = tagger.result
+    real = tagger.result_soft
 
-    def result(key: Any) -> Any:
-        spans = real(key)
+    def result_soft(key: Any) -> Any:
+        tagged = real(key)
         if key % 2 == 0:
             raise OnrecordError("the tagger failed: boom")
-        return spans
+        return tagged
 
-    tagger.result = result
+    tagger.result_soft = result_soft
     try:
         out = list(
             process_pipeline.pipe(texts, clean=False, on_error=lambda n, e: errors.append(str(e)))
         )
     finally:
-        del tagger.result
+        del tagger.result_soft
     assert len(out) + len(errors) == 2 and errors == ["the tagger failed: boom"]
+
+
+def test_soft_results_match_in_process(proc: TaggerProcess) -> None:
+    """``tag_soft`` in the child: the same spans and role probabilities as in-process."""
+    ((spans, soft),) = proc.tag_soft(TEXTS[:1])
+    ((spans_here, soft_here),) = T.Tagger().tag_soft(TEXTS[:1])
+    assert spans == spans_here
+    assert (soft.starts == soft_here.starts).all()
+    assert (abs(soft.probs - soft_here.probs) < 1e-6).all()

@@ -144,6 +144,12 @@ def main() -> int:
         default="union",
         help="articles with several annotator files: cues of the first file, or of all",
     )
+    ap.add_argument(
+        "--holdout-names",
+        type=Path,
+        help="hold out these articles (one name per line) instead of a random 10%%, e.g. the "
+        "tagger's held-out 40 (cache/accurate/heldout.names), to fit the combiner on them",
+    )
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
 
@@ -164,6 +170,11 @@ def main() -> int:
     rng.shuffle(order)
     cut = len(order) // 10
     held, fit_ids = order[:cut], order[cut:]
+    if args.holdout_names is not None:
+        wanted = set(args.holdout_names.read_text().split())
+        held = [i for i in order if docs_gold[i].stem in wanted]
+        fit_ids = [i for i in order if docs_gold[i].stem not in wanted]
+        log.info("holding out %d articles named in %s", len(held), args.holdout_names)
     lemmas = cue_lemmas([per_doc[i] for i in fit_ids])
     log.info("%d lemmas head a cue in the fitting part", len(lemmas))
     per_doc = [only(ex, lemmas) for ex in per_doc]

@@ -4,21 +4,33 @@ The tagger (``tagger.py``) finds contents well and cues less well; the parse
 links cues to their sources better. So, per document:
 
 - a fast-mode attribution whose content overlaps a tagged content keeps its
-  cue and source; it takes the tagger's content boundaries when the tagger is
-  sure (``SWAP_CONTENT_MIN``) and touches no other fast-mode attribution, and
-  the tagger's source fills in when the parse has none;
+  cue and source, unless the tagger disputes them: the tagger's cue (with its
+  source) replaces a parse cue it gives a low probability when it is sure of
+  its own (``CUE_DISPUTE``), and likewise its source when both agree on the
+  cue (``SOURCE_DISPUTE``); the tagger's source fills in when the parse has
+  none and the cue is not passive ("X was asked whether ...": X is not the
+  source); the attribution takes the tagger's content boundaries when the
+  tagger is sure (``SWAP_CONTENT_MIN``) and touches no other fast-mode
+  attribution;
 - a tagged attribution the parse missed becomes an attribution when its score
   reaches ``ADD_MIN`` and it has a cue: the tagger's own, or failing that the
   best parse cue candidate in the same sentence; its source is the tagger's,
   else the parse subject of that cue;
 - a fast-mode attribution the tagger does not support is kept only when the
-  cue model is confident (``KEEP_UNSUPPORTED``).
+  cue model is confident (``KEEP_UNSUPPORTED``) and the tagger's content
+  probability over it is not negligible (``KEEP_UNSUPPORTED_CONTENT``).
+
+The probabilities the disputes are settled with are the tagger's per
+wordpiece (``tagger.RoleProbs``), so the tagger judges spans it did not label
+itself. Its cue spans are decoded with an extra bias (``ROLE_BIAS``): the
+checks above make more of them usable than the tagger alone should output.
 
 The tagger runs in this process, or in a child process of its own
 (``tagproc.py``) with ``ONRECORD_TAGGER_PROCESS=1``. The constants were
 chosen on 40 train articles the tagger was not trained on
-(``bench/eval_heldout_accurate.py``); docs/quality.md lists every variant
-tried.
+(``bench/eval_heldout_accurate.py``), with a fast-mode cue model fitted
+without them (``train/train_fast.py --holdout-names``); docs/quality.md lists
+every variant tried.
 """
 
 from __future__ import annotations
@@ -42,12 +54,20 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
     from .attribute import Attributor
-    from .tagger import TaggedAttribution
+    from .tagger import RoleProbs, TaggedAttribution
+
+    #: the tagged attributions of a text and the tagger's role probabilities
+    Tagging = tuple[list[TaggedAttribution], RoleProbs | None]
 
 log = logging.getLogger(__name__)
 
+#: added to the tagger's decoding bias per role (source, cue, content): more tagged cues than
+#: the tagger alone would output, since the parse and the role probabilities check them
+ROLE_BIAS = (0.0, 0.5, 0.0)
 #: a fast-mode attribution no tagged content supports survives above this probability
 KEEP_UNSUPPORTED = 0.6
+#: ... and when the tagger's content probability over its content is at least this
+KEEP_UNSUPPORTED_CONTENT = 0.1
 #: a parse cue candidate may stand in for a missing tagger cue above this probability
 CUE_FALLBACK = 0.1
 #: a fast-mode attribution takes the content of the one tagged content that overlaps it when the
@@ -55,6 +75,12 @@ CUE_FALLBACK = 0.1
 SWAP_CONTENT_MIN = 0.7
 #: a tagged content the parse missed is added only at or above this tagger score
 ADD_MIN = 0.5
+#: the tagger disputes the parse's cue of an attribution they share when its cue probability
+#: over the parse's cue is below the first value and its own cue's is at least the second: the
+#: tagger's cue and source are taken
+CUE_DISPUTE = (0.15, 0.75)
+#: likewise for the source, when both agree on the cue
+SOURCE_DISPUTE = (0.2, 0.75)
 
 
 def _overlap(a: Sequence[Char], b: Sequence[Char]) -> int:
@@ -80,17 +106,18 @@ class Combiner:
         if process:
             from .tagproc import TaggerProcess
 
-            self.tagger = TaggerProcess(threads=threads)
+            self.tagger = TaggerProcess(threads=threads, role_bias=ROLE_BIAS)
         else:
             from .tagger import Tagger
 
-            self.tagger = Tagger(threads=threads)
+            self.tagger = Tagger(threads=threads, role_bias=ROLE_BIAS)
 
-    def tag(self, texts: list[str]) -> list[list[TaggedAttribution]]:
+    def tag(self, texts: list[str]) -> list[Tagging]:
+        """Per text: the tagged attributions and the tagger's role probabilities."""
         from .tagger import pair
 
-        spans = self.tagger.tag_spans(texts)
-        return [pair(t, s) for t, s in zip(texts, spans, strict=True)]
+        soft = self.tagger.tag_soft(texts)
+        return [(pair(t, s), probs) for t, (s, probs) in zip(texts, soft, strict=True)]
 
     def submit(self, key: Any, text: str) -> bool:
         """Start tagging ``text`` ahead (tagger process only); False when that is not possible."""
@@ -99,11 +126,12 @@ class Combiner:
         self.tagger.submit(key, text)
         return True
 
-    def result(self, key: Any, text: str) -> list[TaggedAttribution]:
-        """The tagged attributions of a text given to ``submit`` under ``key``."""
+    def result(self, key: Any, text: str) -> Tagging:
+        """``tag``'s result for a text given to ``submit`` under ``key``."""
         from .tagger import pair
 
-        return pair(text, self.tagger.result(key))
+        spans, probs = self.tagger.result_soft(key)
+        return pair(text, spans), probs
 
     def discard(self, keys: set[Any]) -> None:
         """Drop the results of submitted texts nobody will ask for."""
@@ -123,9 +151,12 @@ class Combiner:
         text: str,
         attributor: Attributor,
         tagged: list[TaggedAttribution] | None = None,
+        soft: RoleProbs | None = None,
     ) -> list[Found]:
+        """Combine; ``tagged`` and ``soft`` are ``tag``'s result for ``text`` (tagged here when
+        not given; without ``soft`` no dispute is settled for the tagger)."""
         if tagged is None:
-            tagged = self.tag([text])[0]
+            tagged, soft = self.tag([text])[0]
         quote_spans = [(q.start, q.end) for q in quotes]
         supported: set[int] = set()
         extra: list[Found] = []
@@ -142,7 +173,9 @@ class Combiner:
                 f = found[best]
                 if best not in supported:
                     supported.add(best)
-                    if not f.source and t.source:
+                    if soft is not None:
+                        _settle_disputes(doc, f, t, soft)
+                    if not f.source and t.source and not _is_passive(f.cue_head):
                         f.source = _tokens(doc, t.source)
                     # the tagger's boundaries are better than the parse's when it is sure and
                     # the fast attribution is the only one it touches
@@ -192,7 +225,7 @@ class Combiner:
         out = [
             f
             for k, f in enumerate(found)
-            if k in supported or f.via is not None or f.confidence >= KEEP_UNSUPPORTED
+            if k in supported or f.via is not None or _kept_unsupported(f, soft)
         ]
         out.extend(extra)
         out.sort(key=lambda f: f.content[0][0] if f.content else 0)
@@ -243,3 +276,55 @@ def _relink(out: list[Found], found: list[Found]) -> list[Found]:
         if f.via is not None and 0 <= f.via < len(found):
             f.via = position.get(id(found[f.via]))
     return out
+
+
+def _char_spans(tokens: Sequence[Token]) -> list[Char]:
+    return [(t.idx, t.idx + len(t.text)) for t in tokens]
+
+
+def _head(tokens: Sequence[Token]) -> Token:
+    return next((t for t in tokens if t.head not in tokens or t.head is t), tokens[0])
+
+
+def _settle_disputes(doc: Doc, f: Found, t: TaggedAttribution, soft: RoleProbs) -> None:
+    """Take the tagger's cue (with its source), or its source alone, where it disputes the parse.
+
+    The parse's choice loses only when the tagger gives it a low probability and is sure of its
+    own span; the probabilities are the tagger's per-wordpiece ones (``RoleProbs``).
+    """
+    cue_low, cue_high = CUE_DISPUTE
+    own_cue = soft.mean(t.cue, "cue") or 0.0
+    parse_cue = soft.mean(_char_spans(f.cue), "cue")
+    if parse_cue is not None and parse_cue < cue_low and own_cue >= cue_high:
+        cue = _tokens(doc, t.cue)
+        if cue:
+            f.cue = sorted(cue, key=lambda tok: tok.i)
+            f.cue_head = _head(f.cue)
+            f.source = _tokens(doc, t.source)
+            f.source_head = _head(f.source) if f.source else None
+            return
+    if not f.source or not t.source or _overlap(_char_spans(f.cue), t.cue) == 0:
+        return
+    src_low, src_high = SOURCE_DISPUTE
+    parse_src = soft.mean(_char_spans(f.source), "source")
+    own_src = soft.mean(t.source, "source") or 0.0
+    if parse_src is not None and parse_src < src_low and own_src >= src_high:
+        source = _tokens(doc, t.source)
+        if source:
+            f.source = source
+            f.source_head = _head(source)
+
+
+def _kept_unsupported(f: Found, soft: RoleProbs | None) -> bool:
+    """A parse attribution no tagged content supports: kept when the cue model is sure and the
+    tagger does not rule its content out."""
+    if f.confidence < KEEP_UNSUPPORTED:
+        return False
+    if soft is None:
+        return True
+    return (soft.mean(f.content, "content") or 0.0) >= KEEP_UNSUPPORTED_CONTENT
+
+
+def _is_passive(cue: Token | None) -> bool:
+    """A passive cue ("X was asked"): its subject is what was said about, not who said it."""
+    return cue is not None and any(c.dep_ in ("auxpass", "nsubjpass") for c in cue.children)

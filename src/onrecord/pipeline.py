@@ -176,12 +176,14 @@ class Pipeline:
 
         text = doc.text  # a property that joins every token: compute it once
         quotes = find_quotes(text)
-        tagged = None
+        tagged, soft = None, None
         if self._combiner is not None and prep.tag_key is not None:
-            tagged = self._combiner.result(prep.tag_key, text)
+            tagged, soft = self._combiner.result(prep.tag_key, text)
         found = self.attributor(doc, quotes, text)
         if self._combiner is not None:
-            found = self._combiner(doc, found, quotes, text, self.attributor, tagged=tagged)
+            found = self._combiner(
+                doc, found, quotes, text, self.attributor, tagged=tagged, soft=soft
+            )
         resolved = resolve(doc, found, text)
         times = find_times(doc, prep.published)
         record = Record(

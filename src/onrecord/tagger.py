@@ -7,7 +7,9 @@ imported lazily: install them with ``pip install 'onrecord[accurate]'``.
 
 ``Tagger.tag`` returns paired attributions (character offsets, end
 exclusive); ``Tagger.tag_spans`` returns the raw labelled spans before
-pairing, for callers that pair them with other evidence (e.g. a parse).
+pairing, for callers that pair them with other evidence (e.g. a parse), and
+``Tagger.tag_soft`` adds each wordpiece's role probabilities (``RoleProbs``),
+with which such a caller can judge spans the tagger did not label.
 
 The windowing and labelling helpers here are shared with the training script
 (``train/train_tagger.py``), so that training and inference cut text the same
@@ -64,6 +66,42 @@ class TaggedAttribution:
     cue: list[Span]
     content: list[Span]
     score: float
+
+
+@dataclass(slots=True)
+class RoleProbs:
+    """The tagger's probability of each role per wordpiece (B + I), for judging other spans.
+
+    ``starts``/``ends`` are the wordpieces' character offsets (paragraph markers
+    left out), ``probs`` is wordpieces x roles (source, cue, content).
+    """
+
+    starts: NDArray[np.int64]
+    ends: NDArray[np.int64]
+    probs: NDArray[np.float32]
+
+    @classmethod
+    def of(cls, enc: Encoded, probs: NDArray[np.float32]) -> RoleProbs:
+        keep = [j for j, (s, e) in enumerate(enc.offsets) if e > s]
+        offsets = np.asarray([enc.offsets[j] for j in keep], dtype=np.int64).reshape(-1, 2)
+        p = probs[keep] if keep else np.zeros((0, len(LABELS)), dtype=np.float32)
+        roles = np.stack([p[:, 2 * r + 1] + p[:, 2 * r + 2] for r in range(len(ROLES))], axis=1)
+        return cls(offsets[:, 0], offsets[:, 1], roles.astype(np.float32))
+
+    def mean(self, spans: list[Span], role: str) -> float | None:
+        """Mean probability of ``role`` over the wordpieces starting inside ``spans``.
+
+        None when no wordpiece starts inside them (e.g. no spans at all).
+        """
+        r = ROLES.index(role)
+        picked: list[NDArray[np.float32]] = []
+        for s, e in spans:
+            lo, hi = np.searchsorted(self.starts, [s, e], side="left")
+            if hi > lo:
+                picked.append(self.probs[lo:hi, r])
+        if not picked:
+            return None
+        return float(np.concatenate(picked).mean())
 
 
 @dataclass(slots=True)
@@ -183,6 +221,10 @@ def token_labels(enc: Encoded, role: NDArray[np.int8], begin: NDArray[np.bool_])
 class Tagger:
     """The accurate-mode tagger: ONNX int8 model + tokenizer shipped in ``onrecord/data``.
 
+    ``role_bias`` is added to the model's decoding bias (log-probability) of each role
+    (source, cue, content): a caller that checks the tagger's spans against other evidence
+    may want more of them than the tagger alone should output.
+
     ``batch_size`` is windows per model run. The default, 1, wastes nothing on padding and
     makes a window's labels independent of the windows run beside it (int8 activations are
     quantized per batch); on one core it was also the fastest (docs/quality.md).
@@ -194,6 +236,7 @@ class Tagger:
         *,
         threads: int = 1,
         batch_size: int = 1,
+        role_bias: tuple[float, float, float] = (0.0, 0.0, 0.0),
     ) -> None:
         directory = Path(model_dir) if model_dir else DATA_DIR
         model_path = directory / MODEL_FILE
@@ -219,6 +262,8 @@ class Tagger:
             )
         self.max_len = int(config.get("max_len", MAX_LEN))
         self.bias = np.asarray(config.get("bias", [0.0] * len(LABELS)), dtype=np.float32)
+        for r, extra in enumerate(role_bias):  # B and I of each role
+            self.bias[2 * r + 1 : 2 * r + 3] += extra
         self.batch_size = batch_size
         self.tokenizer = Tokenizer.from_file(str(tok_path))
         self.tokenizer.no_truncation()
@@ -309,6 +354,16 @@ class Tagger:
         """
         probs = self.probabilities(texts)
         return [self._spans(t, e, p) for t, (e, p) in zip(texts, probs, strict=True)]
+
+    def tag_soft(
+        self, texts: list[str]
+    ) -> list[tuple[list[tuple[str, int, int, float]], RoleProbs]]:
+        """Per text: the raw labelled spans (``tag_spans``) and the role probabilities."""
+        probs = self.probabilities(texts)
+        return [
+            (self._spans(t, e, p), RoleProbs.of(e, p))
+            for t, (e, p) in zip(texts, probs, strict=True)
+        ]
 
     def tag(self, texts: list[str]) -> list[list[TaggedAttribution]]:
         """Attributions per text: tagged spans, paired around their cues."""

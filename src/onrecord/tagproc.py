@@ -22,9 +22,12 @@ import queue
 import threading
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import ModelNotFoundError, OnrecordError
+
+if TYPE_CHECKING:
+    from .tagger import RoleProbs
 
 Spans = list[tuple[str, int, int, float]]
 
@@ -35,13 +38,19 @@ START_TIMEOUT = 120.0
 class TaggerProcess:
     """``Tagger.tag_spans`` in a child process: ``submit(key, text)``, then ``result(key)``."""
 
-    def __init__(self, model_dir: str | Path | None = None, *, threads: int = 1) -> None:
+    def __init__(
+        self,
+        model_dir: str | Path | None = None,
+        *,
+        threads: int = 1,
+        role_bias: tuple[float, float, float] = (0.0, 0.0, 0.0),
+    ) -> None:
         ctx = multiprocessing.get_context("spawn")
         req_recv, self._req = ctx.Pipe(duplex=False)
         self._res, res_send = ctx.Pipe(duplex=False)
         self._proc = ctx.Process(
             target=_serve,
-            args=(req_recv, res_send, str(model_dir) if model_dir else None, threads),
+            args=(req_recv, res_send, str(model_dir) if model_dir else None, threads, role_bias),
             name="onrecord-tagger",
             daemon=True,
         )
@@ -75,6 +84,10 @@ class TaggerProcess:
 
     def result(self, key: Any) -> Spans:
         """The spans of the text submitted under ``key`` (results of other keys are kept)."""
+        return self.result_soft(key)[0]
+
+    def result_soft(self, key: Any) -> tuple[Spans, RoleProbs]:
+        """The spans and role probabilities (``Tagger.tag_soft``) of the text under ``key``."""
         while key not in self._done:
             msg = self._recv()
             if msg[1] in self._ignored:
@@ -84,8 +97,8 @@ class TaggerProcess:
         status, _, value = self._done.pop(key)
         if status == "error":
             raise OnrecordError(f"the tagger failed: {value}")
-        spans: Spans = value
-        return spans
+        tagged: tuple[Spans, RoleProbs] = value
+        return tagged
 
     def discard(self, key: Any) -> None:
         """Forget a submitted text whose result is no longer wanted (without waiting for it)."""
@@ -98,6 +111,13 @@ class TaggerProcess:
         for key, text in zip(keys, texts, strict=True):
             self.submit(key, text)
         return [self.result(key) for key in keys]
+
+    def tag_soft(self, texts: list[str]) -> list[tuple[Spans, RoleProbs]]:
+        """Like ``Tagger.tag_soft``: tag ``texts`` and wait for all of them."""
+        keys = [("sync", id(texts), n) for n in range(len(texts))]
+        for key, text in zip(keys, texts, strict=True):
+            self.submit(key, text)
+        return [self.result_soft(key) for key in keys]
 
     def cpu_seconds(self) -> float:
         """User + system CPU seconds the child has used so far (Linux; 0.0 elsewhere)."""
@@ -132,12 +152,18 @@ class TaggerProcess:
             self.close()
 
 
-def _serve(req: Connection, res: Connection, model_dir: str | None, threads: int) -> None:
+def _serve(
+    req: Connection,
+    res: Connection,
+    model_dir: str | None,
+    threads: int,
+    role_bias: tuple[float, float, float] = (0.0, 0.0, 0.0),
+) -> None:
     """The child: load the tagger, then tag what arrives until the parent goes away."""
     try:
         from .tagger import Tagger
 
-        tagger = Tagger(model_dir, threads=threads)
+        tagger = Tagger(model_dir, threads=threads, role_bias=role_bias)
     except Exception as exc:  # sent to the parent, which raises it
         res.send(("fatal", type(exc).__name__, str(exc)))
         return
@@ -164,6 +190,6 @@ def _serve(req: Connection, res: Connection, model_dir: str | None, threads: int
 
 def _tag_one(tagger: Any, key: Any, text: str) -> tuple[str, Any, Any]:
     try:
-        return ("ok", key, tagger.tag_spans([text])[0])
+        return ("ok", key, tagger.tag_soft([text])[0])
     except Exception as exc:  # reported to the parent for this text
         return ("error", key, f"{type(exc).__name__}: {exc}")
