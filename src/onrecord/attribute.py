@@ -375,12 +375,22 @@ class Attributor:
 
     # -- the whole stage -----------------------------------------------------
 
-    def __call__(self, doc: Doc, quotes: Sequence[Quote], text: str | None = None) -> list[Found]:
+    def __call__(
+        self,
+        doc: Doc,
+        quotes: Sequence[Quote],
+        text: str | None = None,
+        *,
+        threshold: float | None = None,
+    ) -> list[Found]:
+        """The attributions of ``doc``, from the cue candidates scoring at least ``threshold``
+        (default: the cue model's own)."""
         text = doc.text if text is None else text
         dates = {
             i: ent for ent in doc.ents if ent.label_ == "DATE" for i in range(ent.start, ent.end)
         }
-        threshold = self.cue_model.threshold
+        if threshold is None:
+            threshold = self.cue_model.threshold
         cues = [(t, p) for t, p in self.score_cues(doc, quotes) if p >= threshold]
         cue_ids = {t.i for t, _ in cues}
         para = _paragraphs(doc)

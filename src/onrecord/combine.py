@@ -64,6 +64,9 @@ log = logging.getLogger(__name__)
 #: added to the tagger's decoding bias per role (source, cue, content): more tagged cues than
 #: the tagger alone would output, since the parse and the role probabilities check them
 ROLE_BIAS = (0.0, 0.5, 0.0)
+#: the cue model's threshold for the parse's candidates in accurate mode (fast mode's is 0.42):
+#: lower, since a candidate the tagger does not support is dropped unless it is far above it
+CUE_THRESHOLD = 0.2
 #: a fast-mode attribution no tagged content supports survives above this probability
 KEEP_UNSUPPORTED = 0.6
 #: ... and when the tagger's content probability over its content is at least this
@@ -97,7 +100,12 @@ def _tokens(doc: Doc, spans: Sequence[Char]) -> list[Token]:
 
 
 class Combiner:
-    """``combiner(doc, found, quotes, text, attributor) -> list[Found]``."""
+    """``combiner(doc, found, quotes, text, attributor) -> list[Found]``, where ``found`` is
+    the attribute stage's output at ``cue_threshold``."""
+
+    @property
+    def cue_threshold(self) -> float:
+        return CUE_THRESHOLD
 
     def __init__(self, threads: int = 1, *, process: bool | None = None) -> None:
         self.tagger: Any

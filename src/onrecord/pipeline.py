@@ -179,8 +179,11 @@ class Pipeline:
         tagged, soft = None, None
         if self._combiner is not None and prep.tag_key is not None:
             tagged, soft = self._combiner.result(prep.tag_key, text)
-        found = self.attributor(doc, quotes, text)
-        if self._combiner is not None:
+        if self._combiner is None:
+            found = self.attributor(doc, quotes, text)
+        else:
+            # more parse candidates than fast mode keeps: the tagger checks them
+            found = self.attributor(doc, quotes, text, threshold=self._combiner.cue_threshold)
             found = self._combiner(
                 doc, found, quotes, text, self.attributor, tagged=tagged, soft=soft
             )
