@@ -20,8 +20,10 @@ included, so its confidences there are too good (full F1 0.736 on the held-out
 them::
 
     python bench/eval_heldout_accurate.py --write-names cache/accurate/heldout.names
-    python train/train_fast.py --holdout-names cache/accurate/heldout.names --out /tmp/fast
-    python bench/eval_heldout_accurate.py --cue-model cache/cue_model.heldout.json
+    python train/train_fast.py --holdout-names cache/accurate/heldout.names --out cache
+    python bench/eval_heldout_accurate.py --cue-model cache/cue_model.without-heldout.json
+
+(``make tune-accurate ARGS="--set NAME=VALUE"`` does the three.)
 """
 
 from __future__ import annotations

@@ -310,3 +310,19 @@ def test_attribute_subject_is_not_taken_across_a_line_break(pipeline: Any) -> No
     )
     (a,) = pipeline(text, clean=False).attributions
     assert a.source is not None and a.source.text == "Ilse Varga"
+
+
+def test_attribute_threshold_sets_which_cue_candidates_count(pipeline: Any) -> None:
+    """Accurate mode asks for candidates below the cue model's threshold: a lower threshold
+    keeps everything the default finds, a threshold above 1 finds nothing."""
+    from onrecord.quotes import find_quotes
+
+    text = "Mayor Ilse Varga said the pier would reopen in May, and she hopes for a busy summer."
+    doc = pipeline.nlp(text)
+    quotes = find_quotes(text)
+    default = pipeline.attributor(doc, quotes, text)
+    lower = pipeline.attributor(doc, quotes, text, threshold=0.05)
+    assert default and pipeline.attributor(doc, quotes, text, threshold=1.01) == []
+    cues = {f.cue_head.i for f in lower if f.cue_head is not None}
+    assert {f.cue_head.i for f in default if f.cue_head is not None} <= cues
+    assert len(lower) >= len(default)

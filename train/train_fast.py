@@ -196,9 +196,14 @@ def main() -> int:
             best = (f1, thr)
     log.info("held-out cue-head F1 %.3f at threshold %.2f", *best)
     # the 90% model and the held-out names, for tuning the stages after the cue
-    # model on train articles it has not seen (train/quick_eval.py --heldout)
-    write_model(vec, clf, best, lemmas, args.cache / "cue_model.heldout.json")
-    (args.cache / "heldout.names").write_text("\n".join(docs_gold[i].stem for i in held))
+    # model on train articles it has not seen (train/quick_eval.py --heldout); with
+    # --holdout-names, the model fitted without those (bench/eval_heldout_accurate.py)
+    if args.holdout_names is None:
+        write_model(vec, clf, best, lemmas, args.cache / "cue_model.heldout.json")
+        (args.cache / "heldout.names").write_text("\n".join(docs_gold[i].stem for i in held))
+    else:
+        held_model = args.cache / f"cue_model.without-{args.holdout_names.stem}.json"
+        write_model(vec, clf, best, lemmas, held_model)
 
     per_doc = [examples(d, g) for d, g in zip(docs, docs_gold, strict=True)]
     lemmas = cue_lemmas(per_doc)
