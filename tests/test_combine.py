@@ -96,7 +96,7 @@ def test_a_disputed_cue_goes_to_the_tagger_with_its_source(pipeline: Any) -> Non
     """The parse's cue is one the tagger rules out, and the tagger is sure of its own."""
     doc = pipeline.nlp(SAID)
     f = Found(
-        kind="indirect",
+        kind="belief",
         cue=_words(doc, "reopen"),
         content=[span(SAID, "in May")],
         source=_words(doc, "the pier"),
@@ -114,6 +114,7 @@ def test_a_disputed_cue_goes_to_the_tagger_with_its_source(pipeline: Any) -> Non
     _settle_disputes(doc, f, t, sure)
     assert [w.text for w in f.cue] == ["said"]
     assert f.cue_head is not None and f.cue_head.text == "said"
+    assert f.kind == "indirect"  # re-read from the new cue
     assert " ".join(w.text for w in f.source) == "Mayor Ilse Varga"
     assert f.source_head is not None and f.source_head.text == "Varga"
 

@@ -291,7 +291,8 @@ def _char_spans(tokens: Sequence[Token]) -> list[Char]:
 
 
 def _head(tokens: Sequence[Token]) -> Token:
-    return next((t for t in tokens if t.head not in tokens or t.head is t), tokens[0])
+    """The token of ``tokens`` whose syntactic head lies outside them (or is itself)."""
+    return next((t for t in tokens if t.head not in tokens or t.head.i == t.i), tokens[0])
 
 
 def _settle_disputes(doc: Doc, f: Found, t: TaggedAttribution, soft: RoleProbs) -> None:
@@ -308,6 +309,7 @@ def _settle_disputes(doc: Doc, f: Found, t: TaggedAttribution, soft: RoleProbs) 
         if cue:
             f.cue = sorted(cue, key=lambda tok: tok.i)
             f.cue_head = _head(f.cue)
+            f.kind = _kind(f.cue_head.lemma_.lower(), f.content, f.quotes)
             f.source = _tokens(doc, t.source)
             f.source_head = _head(f.source) if f.source else None
             return
