@@ -206,11 +206,11 @@ class Combiner:
                 cue_toks, prob = _fallback_cue(doc, t.content, cue_probs)
             if not cue_toks:
                 continue
-            head = min(cue_toks, key=lambda tok: tok.i if tok.head not in cue_toks else 10**9)
+            head = _head(cue_toks)
             source = _tokens(doc, t.source)
             source_head = None
             if source:
-                source_head = next((s for s in source if s.head not in source), source[0])
+                source_head = _head(source)
             else:
                 subj = _subject(head)
                 if subj is not None and not _not_the_speaker(head, head.lemma_.lower(), subj):
