@@ -107,10 +107,7 @@ class TaggerProcess:
 
     def tag_spans(self, texts: list[str]) -> list[Spans]:
         """Like ``Tagger.tag_spans``: tag ``texts`` and wait for all of them."""
-        keys = [("sync", id(texts), n) for n in range(len(texts))]
-        for key, text in zip(keys, texts, strict=True):
-            self.submit(key, text)
-        return [self.result(key) for key in keys]
+        return [spans for spans, _ in self.tag_soft(texts)]
 
     def tag_soft(self, texts: list[str]) -> list[tuple[Spans, RoleProbs]]:
         """Like ``Tagger.tag_soft``: tag ``texts`` and wait for all of them."""
