@@ -49,8 +49,7 @@ def role_probs(text: str, marks: dict[str, tuple[str, float]]) -> RoleProbs:
             if s <= ws and we <= e:
                 probs[j, ROLES.index(role)] = p
     starts = np.asarray([w[0] for w in words], dtype=np.int64)
-    ends = np.asarray([w[1] for w in words], dtype=np.int64)
-    return RoleProbs(starts, ends, probs)
+    return RoleProbs(starts, probs)
 
 
 def test_combine_adds_what_only_the_tagger_found(pipeline: Any) -> None:

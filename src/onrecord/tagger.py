@@ -72,21 +72,20 @@ class TaggedAttribution:
 class RoleProbs:
     """The tagger's probability of each role per wordpiece (B + I), for judging other spans.
 
-    ``starts``/``ends`` are the wordpieces' character offsets (paragraph markers
-    left out), ``probs`` is wordpieces x roles (source, cue, content).
+    ``starts`` are the wordpieces' first characters (paragraph markers left out),
+    ``probs`` is wordpieces x roles (source, cue, content).
     """
 
     starts: NDArray[np.int64]
-    ends: NDArray[np.int64]
     probs: NDArray[np.float32]
 
     @classmethod
     def of(cls, enc: Encoded, probs: NDArray[np.float32]) -> RoleProbs:
         keep = [j for j, (s, e) in enumerate(enc.offsets) if e > s]
-        offsets = np.asarray([enc.offsets[j] for j in keep], dtype=np.int64).reshape(-1, 2)
+        starts = np.asarray([enc.offsets[j][0] for j in keep], dtype=np.int64)
         p = probs[keep] if keep else np.zeros((0, len(LABELS)), dtype=np.float32)
         roles = np.stack([p[:, 2 * r + 1] + p[:, 2 * r + 2] for r in range(len(ROLES))], axis=1)
-        return cls(offsets[:, 0], offsets[:, 1], roles.astype(np.float32))
+        return cls(starts, roles.astype(np.float32))
 
     def mean(self, spans: list[Span], role: str) -> float | None:
         """Mean probability of ``role`` over the wordpieces starting inside ``spans``.
