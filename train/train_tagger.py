@@ -235,7 +235,14 @@ def main() -> int:
     ap.add_argument("--holdout", type=int, default=40, help="train articles kept for tuning")
     ap.add_argument("--all-annotators", action="store_true")
     ap.add_argument("--work", type=Path, default=ROOT / "out" / "tagger")
-    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--seed", type=int, default=13, help="seed of the held-out selection")
+    ap.add_argument(
+        "--order-seed",
+        type=int,
+        default=None,
+        help="seed of the classifier's initial weights and the batch order (default: --seed); "
+        "another value trains another member of an ensemble on the same articles",
+    )
     ap.add_argument(
         "--budget-min",
         type=float,
@@ -262,7 +269,8 @@ def main() -> int:
     DATA = args.out_dir or DATA
 
     torch.set_num_threads(args.threads)
-    torch.manual_seed(args.seed)
+    order_seed = args.seed if args.order_seed is None else args.order_seed
+    torch.manual_seed(order_seed)
     rng = random.Random(args.seed)
     args.work.mkdir(parents=True, exist_ok=True)
 
@@ -282,6 +290,7 @@ def main() -> int:
     arts = sorted(a for a in texts if a in anns)
     rng.shuffle(arts)
     held, used = sorted(arts[: args.holdout]), sorted(arts[args.holdout :])
+    rng = random.Random(order_seed) if args.order_seed is not None else rng
     data: list[tuple[list[int], list[int]]] = []
     for art in used:
         files = anns[art] if args.all_annotators else anns[art][:1]
