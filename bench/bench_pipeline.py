@@ -31,6 +31,25 @@ sys.path.insert(0, str(ROOT / "src"))
 from bench_texts import DEV, split_texts  # noqa: E402  (a sibling script)
 
 
+def cpu_info() -> dict[str, object]:
+    """The CPU's model and the vector extensions that decide the int8 tagger's speed."""
+    model, flags = "", set[str]()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name" and not model:
+                model = value.strip()
+            elif key.strip() == "flags" and not flags:
+                flags = set(value.split())
+    except OSError:
+        pass
+    return {
+        "model": model or "unknown",
+        "avx2": "avx2" in flags,
+        "avx512_vnni": "avx512_vnni" in flags,
+    }
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--gold", type=Path, default=DEV)
@@ -109,6 +128,7 @@ def main() -> int:
         "texts": len(texts),
         "words": words,
         "mode": args.mode,
+        "cpu": cpu_info(),
         "bare_articles_per_s": round(len(texts) / best["bare"], 2),
         "bare_words_per_s": round(words / best["bare"]),
         "bare_fast_articles_per_s": round(len(texts) / best["bare_fast"], 2),
@@ -128,7 +148,7 @@ def main() -> int:
         print(json.dumps(result, indent=2))
     else:
         print(
-            f"{len(texts)} texts, {words} words ({args.mode} mode)\n"
+            f"{len(texts)} texts, {words} words ({args.mode} mode); CPU {result['cpu']}\n"
             f"bare nlp.pipe        {result['bare_articles_per_s']:7.2f} articles/s "
             f"({result['bare_words_per_s']} words/s)  [stock spaCy model: the yardstick]\n"
             f"fast-rules nlp.pipe  {result['bare_fast_articles_per_s']:7.2f} articles/s "
