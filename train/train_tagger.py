@@ -235,7 +235,12 @@ def main() -> int:
     ap.add_argument("--holdout", type=int, default=40, help="train articles kept for tuning")
     ap.add_argument("--all-annotators", action="store_true")
     ap.add_argument("--work", type=Path, default=ROOT / "out" / "tagger")
-    ap.add_argument("--seed", type=int, default=13, help="seed of the held-out selection")
+    ap.add_argument(
+        "--seed",
+        type=int,
+        default=13,
+        help="seed of the held-out selection (and of the rest, without --order-seed)",
+    )
     ap.add_argument(
         "--order-seed",
         type=int,
