@@ -47,6 +47,7 @@ from onrecord import combine, tagger  # noqa: E402
 from onrecord.attribute import CueModel  # noqa: E402
 from onrecord.evaluate import load_gold, score, write_errors  # noqa: E402
 from onrecord.pipeline import Pipeline, _Prepared  # noqa: E402
+from onrecord.quotes import find_quotes  # noqa: E402
 from score_tagger import article_of  # noqa: E402  (a sibling script)
 
 POLNEAR = ROOT.parent / "shared" / "data" / "polnear"
@@ -85,16 +86,21 @@ def cached_docs(pipe: Pipeline, split: str, names: list[str], texts: list[str]) 
     return docs
 
 
-def cached_probabilities(split: str, names: list[str], texts: list[str]) -> list:
-    """Per text: the tagger's encoding and label probabilities (``Tagger.probabilities``)."""
+def cached_probabilities(
+    split: str, names: list[str], texts: list[str], marks: list | None = None
+) -> list:
+    """Per text: the tagger's encoding and label probabilities (``Tagger.probabilities``);
+    ``marks``: per text the parse's cue candidates, for a tagger that takes them."""
     path = CACHE / f"{split}.probs.pkl"
     model = tagger.DATA_DIR / tagger.MODEL_FILE
     stamp = f"{model.stat().st_size}:{int(model.stat().st_mtime)}"
+    if marks is not None:
+        stamp += f":marks{hash(repr(marks)) & 0xFFFFFFFF:08x}"
     if path.is_file():
         data = pickle.loads(path.read_bytes())
         if data.get("stamp") == stamp and data["names"] == names:
             return list(data["probs"])
-    probs = tagger.Tagger().probabilities(texts)
+    probs = tagger.Tagger().probabilities(texts, marks)
     CACHE.mkdir(parents=True, exist_ok=True)
     path.write_bytes(pickle.dumps({"stamp": stamp, "names": names, "probs": probs}))
     return probs
@@ -161,10 +167,16 @@ def main() -> int:
     if args.cue_model is not None:
         pipe.attributor.cue_model = CueModel.load(args.cue_model)
     docs = cached_docs(pipe, args.split, names, texts)
-    probs = cached_probabilities(args.split, names, texts)
+    marks = None
+    if pipe._combiner.wants_marks:  # the cue candidates of the cue model in use
+        marks = [
+            combine.cue_marks(pipe.attributor, d, find_quotes(t))
+            for d, t in zip(docs, texts, strict=True)
+        ]
+    probs = cached_probabilities(args.split, names, texts, marks)
     spans = decoded_spans(texts, probs, [float(x) for x in args.bias_add.split(",")])
     soft = {t: tagger.RoleProbs.of(enc, p) for t, (enc, p) in zip(texts, probs, strict=True)}
-    pipe._combiner.tagger.tag_soft = lambda ts: [(spans[t], soft[t]) for t in ts]
+    pipe._combiner.tagger.tag_soft = lambda ts, marks=None: [(spans[t], soft[t]) for t in ts]
     if args.mode == "fast":
         pipe._combiner = None
     t0 = time.time()

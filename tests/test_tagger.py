@@ -110,3 +110,41 @@ def test_role_bias_shifts_decoding() -> None:
     text = "Mayor Lena Brandt said on Tuesday that the bridge would reopen in May."
     no_cues = T.Tagger(role_bias=(0.0, -50.0, 0.0)).tag_spans([text])[0]
     assert no_cues and not [s for s in no_cues if s[0] == "cue"]
+
+
+class _WordPieces:
+    """A stand-in for the ``tokenizers`` encoding: whitespace words, "pre" split in two."""
+
+    def encode(self, text: str, add_special_tokens: bool = False) -> object:
+        import re
+
+        ids, offsets, tokens = [], [], []
+        for m in re.finditer(r"\S+", text):
+            if m.group().startswith("pre") and len(m.group()) > 3:
+                pieces = [(m.start(), m.start() + 3, "pre"), (m.start() + 3, m.end(), "##x")]
+            else:
+                pieces = [(m.start(), m.end(), m.group())]
+            for s, e, tok in pieces:
+                ids.append(1000 + len(ids))
+                offsets.append((s, e))
+                tokens.append(tok)
+        return type("Enc", (), {"ids": ids, "offsets": offsets, "tokens": tokens})()
+
+
+def test_marker_types_grade_each_candidate_by_level() -> None:
+    """A cue candidate's wordpieces (all of them) get the number of levels its probability
+    reaches; other wordpieces, paragraph markers and candidates below every level get 0."""
+    text = "Ana said it.\n\nBo predicted rain, noted Cy."
+    enc = T.encode(_WordPieces(), text)
+    said = (text.index("said"), text.index("said") + 4)
+    predicted = (text.index("predicted"), text.index("predicted") + 9)
+    noted = (text.index("noted"), text.index("noted") + 5)
+    marks = [(*said, 0.95), (*predicted, 0.35), (*noted, 0.05)]
+    types = T.marker_types(enc, marks, [0.1, 0.3, 0.6])
+    by_piece = {text[s:e]: int(t) for (s, e), t in zip(enc.offsets, types, strict=True) if e > s}
+    assert by_piece == {
+        "Ana": 0, "said": 3, "it.": 0, "Bo": 0, "pre": 2, "dicted": 2,
+        "rain,": 0, "noted": 0, "Cy.": 0,
+    }  # fmt: skip
+    assert T.PARA_ID in enc.ids and types[enc.ids.index(T.PARA_ID)] == 0
+    assert not T.marker_types(enc, marks, []).any()  # a model without marks: all 0

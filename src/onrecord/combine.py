@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
     from .attribute import Attributor
-    from .tagger import RoleProbs, TaggedAttribution
+    from .tagger import Mark, RoleProbs, TaggedAttribution
 
     #: the tagged attributions of a text and the tagger's role probabilities
     Tagging = tuple[list[TaggedAttribution], RoleProbs | None]
@@ -120,16 +120,23 @@ class Combiner:
 
             self.tagger = Tagger(threads=threads, role_bias=ROLE_BIAS)
 
-    def tag(self, texts: list[str]) -> list[Tagging]:
-        """Per text: the tagged attributions and the tagger's role probabilities."""
+    @property
+    def wants_marks(self) -> bool:
+        """True when the tagger takes the parse's cue candidates as input (``cue_marks``)."""
+        return bool(getattr(self.tagger, "wants_marks", False))
+
+    def tag(self, texts: list[str], marks: list[list[Mark]] | None = None) -> list[Tagging]:
+        """Per text: the tagged attributions and the tagger's role probabilities (``marks``: per
+        text the parse's cue candidates, for a tagger that ``wants_marks``)."""
         from .tagger import pair
 
-        soft = self.tagger.tag_soft(texts)
+        soft = self.tagger.tag_soft(texts, marks)
         return [(pair(t, s), probs) for t, (s, probs) in zip(texts, soft, strict=True)]
 
     def submit(self, key: Any, text: str) -> bool:
-        """Start tagging ``text`` ahead (tagger process only); False when that is not possible."""
-        if not hasattr(self.tagger, "submit"):
+        """Start tagging ``text`` ahead (tagger process only); False when that is not possible
+        (in process, or when the tagger needs the parse's cue candidates first)."""
+        if not hasattr(self.tagger, "submit") or self.wants_marks:
             return False
         self.tagger.submit(key, text)
         return True
@@ -164,7 +171,8 @@ class Combiner:
         """Combine; ``tagged`` and ``soft`` are ``tag``'s result for ``text`` (tagged here when
         not given; without ``soft`` no dispute is settled for the tagger)."""
         if tagged is None:
-            tagged, soft = self.tag([text])[0]
+            marks = [cue_marks(attributor, doc, quotes)] if self.wants_marks else None
+            tagged, soft = self.tag([text], marks)[0]
         quote_spans = [(q.start, q.end) for q in quotes]
         supported: set[int] = set()
         extra: list[Found] = []
@@ -238,6 +246,13 @@ class Combiner:
         out.extend(extra)
         out.sort(key=lambda f: f.content[0][0] if f.content else 0)
         return _relink(out, found)
+
+
+def cue_marks(attributor: Attributor, doc: Doc, quotes: Sequence[Quote]) -> list[Mark]:
+    """The parse's cue candidates as the tagger takes them: each candidate cue head's
+    characters with its cue-model probability (``train/cue_markers.py`` makes the same for
+    training)."""
+    return [(t.idx, t.idx + len(t), p) for t, p in attributor.score_cues(doc, quotes)]
 
 
 def _own_process_wanted() -> bool:
