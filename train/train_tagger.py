@@ -374,11 +374,11 @@ def main() -> int:
     held_golds = [(a, read_ann(f)) for a in held for f in anns[a]]
 
     model = BertForTokenClassification.from_pretrained(enc_dir, num_labels=len(T.LABELS))
+    if LEVELS:
+        set_type_vocab(model, len(LEVELS) + 1)
     if args.init:
         model.load_state_dict(torch.load(args.init))
     truncate(model, args.layers)
-    if LEVELS:
-        set_type_vocab(model, len(LEVELS) + 1)
     if args.from_checkpoint:
         model.load_state_dict(torch.load(args.from_checkpoint))
         export(model, enc_dir, args.work, [0.0] * len(T.LABELS))

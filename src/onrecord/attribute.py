@@ -361,17 +361,25 @@ class Attributor:
 
     def __init__(self, cue_model: CueModel | None = None) -> None:
         self.cue_model = cue_model or CueModel.load()
+        # the last document's scores: accurate mode asks twice (the stage, the tagger's marks)
+        self._last: tuple[tuple[object, ...], list[tuple[Token, float]]] | None = None
 
     # -- cues ----------------------------------------------------------------
 
     def score_cues(self, doc: Doc, quotes: Sequence[Quote]) -> list[tuple[Token, float]]:
         """Every candidate cue head with its probability, in document order."""
         model = self.cue_model
+        key = (doc, quotes, model)
+        last = self._last
+        if last is not None and all(x is y for x, y in zip(last[0], key, strict=True)):
+            return list(last[1])
         dense = model.dense_scores(doc)
-        return [
+        out = [
             (tok, model.probability(feats, float(dense[tok.i]) if dense is not None else 0.0))
             for tok, feats in candidate_features(doc, quotes, model.lemmas)
         ]
+        self._last = (key, out)
+        return list(out)
 
     # -- the whole stage -----------------------------------------------------
 
