@@ -49,10 +49,18 @@ clean:
 
 # accurate-mode tagger (dev-time only): training venv, fine-tuning, ONNX int8 export
 # into src/onrecord/data, then the dev score. Needs ../shared/data/polnear.
-.PHONY: train train-small score-tagger
+.PHONY: train train-small train-marks score-tagger
 train:
 	bash train/setup.sh
 	.venv-train/bin/python train/train_tagger.py --epochs 4 --all-annotators --work out/tagger
+
+# a tagger that also takes the parse's cue candidates as input (cross-fitted cue scores on
+# train, train/cue_markers.py); written to out/marks, not shipped (docs/quality.md)
+train-marks: setup
+	bash train/setup.sh
+	$(BIN)/python train/cue_markers.py --out cache/markers.json
+	.venv-train/bin/python train/train_tagger.py --epochs 4 --all-annotators --work out/marks \
+		--out-dir out/marks --markers cache/markers.json
 
 score-tagger: setup
 	$(BIN)/python bench/score_tagger.py

@@ -25,6 +25,10 @@ wordpiece (``tagger.RoleProbs``), so the tagger judges spans it did not label
 itself. Its cue spans are decoded with an extra bias (``ROLE_BIAS``): the
 checks above make more of them usable than the tagger alone should output.
 
+A tagger trained with marks (``Tagger.wants_marks``) is given the parse's cue
+candidates with their cue-model probabilities (``cue_marks``), so it runs after
+the parse.
+
 The tagger runs in this process, or in a child process of its own
 (``tagproc.py``) with ``ONRECORD_TAGGER_PROCESS=1``. The constants were
 chosen on 40 train articles the tagger was not trained on

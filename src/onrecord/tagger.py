@@ -11,6 +11,11 @@ pairing, for callers that pair them with other evidence (e.g. a parse), and
 ``Tagger.tag_soft`` adds each wordpiece's role probabilities (``RoleProbs``),
 with which such a caller can judge spans the tagger did not label.
 
+A model trained with marks (its config lists ``marker_levels``) also takes the
+parse's cue candidates as input: ``marks`` per text, each a candidate cue
+head's characters and its cue-model probability, become token types
+(``marker_types``); accurate mode passes them (``combine.cue_marks``).
+
 The windowing and labelling helpers here are shared with the training script
 (``train/train_tagger.py``), so that training and inference cut text the same
 way.
