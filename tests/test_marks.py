@@ -62,9 +62,7 @@ def test_accurate_mode_gives_the_tagger_the_cue_candidates(
     assert all(TEXT[s:e].strip() == TEXT[s:e] and 0.0 <= p <= 1.0 for s, e, p in marks)
     # the shipped graph takes no token types: same attributions as without marks
     plain = accurate_pipeline(TEXT, clean=False)
-    assert [a.to_dict() for a in record.attributions] == [
-        a.to_dict() for a in plain.attributions
-    ]
+    assert [a.to_dict() for a in record.attributions] == [a.to_dict() for a in plain.attributions]
 
 
 def test_the_tagger_process_takes_marks(marks_model: Path) -> None:
