@@ -23,7 +23,9 @@ them::
     python train/train_fast.py --holdout-names cache/accurate/heldout.names --out cache
     python bench/eval_heldout_accurate.py --cue-model cache/cue_model.without-heldout.json
 
-(``make tune-accurate ARGS="--set NAME=VALUE"`` does the three.)
+(``make tune-accurate ARGS="--set NAME=VALUE"`` does the three.) A tagger that is not the
+shipped one, e.g. ``make train-marks``'s: ``--set 'tagger.DATA_DIR="out/marks"'``; a tagger
+trained with marks gets them from the cue model in use.
 """
 
 from __future__ import annotations
