@@ -69,7 +69,7 @@ class TaggerProcess:
             cls = ModelNotFoundError if status[1] == "ModelNotFoundError" else OnrecordError
             raise cls(status[2])
         #: the child's model takes the parse's cue candidates (``Tagger.wants_marks``)
-        self.wants_marks = bool(status[1]) if len(status) > 1 else False
+        self.wants_marks = bool(status[1])
 
     @property
     def pid(self) -> int | None:
