@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -423,6 +424,40 @@ def test_spark_class_archive_off_or_failed_means_no_flags(
 
 
 # --------------------------------------------------------------------------- no Spark needed
+
+
+def test_spark_class_archives_are_pruned_to_the_recently_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every new environment gets a new archive (~190 MB): the cache keeps the KEEP most
+    recently used, the one just built among them, and drops dead builds' temporary files."""
+    from onrecord.spark import jvmcache
+
+    def made(name: str, age_s: float) -> Path:
+        p = tmp_path / name
+        p.write_bytes(b"x")
+        t = time.time() - age_s
+        os.utime(p, (t, t))
+        return p
+
+    old = [made(f"spark-4.0-{i:016x}.jsa", 1000.0 * (i + 2)) for i in range(4)]
+    built = made("spark-4.0-ffffffffffffffff.jsa", 10**6)  # built from an old cache's time
+    dead = made("spark-4.0-aaaaaaaaaaaaaaaa.jsa.123.tmp", jvmcache.STALE_TMP_S + 60)
+    running = made("spark-4.0-bbbbbbbbbbbbbbbb.jsa.456.tmp", 5)
+    failed = made("spark-4.0-cccccccccccccccc.failed", 10**6)
+    deleted = jvmcache.prune(tmp_path, keep=built)
+    left = set(tmp_path.iterdir())
+    assert left == {built, *old[: jvmcache.KEEP - 1], running, failed}
+    assert set(deleted) == {*old[jvmcache.KEEP - 1 :], dead}
+    assert jvmcache.prune(tmp_path, keep=built) == []  # nothing more to do
+
+    # using an archive makes it recent: java_flags touches the one it maps
+    monkeypatch.setenv(jvmcache.ENV_DIR, str(tmp_path))
+    monkeypatch.setenv(jvmcache.ENV_SWITCH, "1")
+    monkeypatch.setattr(jvmcache, "archive_path", lambda java, version: old[1])
+    before = old[1].stat().st_mtime
+    assert f"-XX:SharedArchiveFile={old[1]}" in jvmcache.java_flags("java", "17", "")
+    assert old[1].stat().st_mtime > before
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,9 @@ half-written file. It lives in ``$ONRECORD_CACHE_DIR`` (default
 ``$XDG_CACHE_HOME/onrecord``, else ``~/.cache/onrecord``; about 190 MB), named by
 a hash of the Java executable and version, PySpark's version and jars (names,
 times and sizes), and this Python, since an archive only fits the class path it
-was made with. A build that
+was made with. Each new archive makes the cache drop all but the ``KEEP`` most
+recently used ones (a venv made again, or a CI clone, gets a new key every
+time; leftovers of killed builds go too). A build that
 fails is remembered (``.failed`` beside it: its message) and not retried; runs
 go on without an archive. ``ONRECORD_SPARK_CDS=0`` turns the whole thing off.
 
@@ -41,6 +43,10 @@ ENV_SWITCH = "ONRECORD_SPARK_CDS"
 ENV_DIR = "ONRECORD_CACHE_DIR"
 #: the child that builds the archive: Spark start-up plus a few small jobs
 BUILD_TIMEOUT_S = 300
+#: archives kept in the cache after a build: the most recently used ones (~190 MB each)
+KEEP = 3
+#: a temporary file this old is a killed build's leftover
+STALE_TMP_S = 2 * BUILD_TIMEOUT_S
 #: the JVM verifies the archive's checksums when mapping it and says nothing about it
 USE_FLAGS = ("-XX:+VerifySharedSpaces", "-Xlog:cds=off", "-Xlog:cds+dynamic=off")
 
@@ -85,6 +91,10 @@ def java_flags(java: str, java_version: str, base_flags: str) -> str:
             return ""
         if not build(path, base_flags):
             return ""
+        prune(path.parent, keep=path)
+    else:
+        with contextlib.suppress(OSError):  # "recently used" is the file's time
+            os.utime(path)
     return " ".join([f"-XX:SharedArchiveFile={path}", *USE_FLAGS])
 
 
@@ -125,6 +135,41 @@ def build(path: Path, base_flags: str) -> bool:
     os.replace(tmp, path)  # complete: only now under the name runs look for
     log.info("JVM class archive built in %.1f s", time.perf_counter() - started)
     return True
+
+
+def prune(folder: Path, keep: Path | None = None) -> list[Path]:
+    """Delete all but the ``KEEP`` most recently used archives in ``folder`` (``keep`` stays
+    in any case), and temporary files of builds that died; returns what was deleted. Deleting
+    an archive another JVM has mapped is safe: the mapping outlives the name."""
+    now = time.time()
+    dated: list[tuple[float, Path]] = []
+    gone: list[Path] = []
+    for p in folder.glob("spark-*.jsa*"):
+        try:
+            mtime = p.stat().st_mtime
+        except OSError:
+            continue
+        if p.suffix == ".jsa":
+            dated.append((mtime, p))
+        elif p.name.endswith(".tmp") and now - mtime > STALE_TMP_S:
+            gone.append(p)
+    dated.sort(reverse=True)
+    kept = {keep} if keep is not None else set()
+    for _, p in dated:
+        if len(kept) < KEEP or p == keep:
+            kept.add(p)
+        else:
+            gone.append(p)
+    deleted = []
+    for p in gone:
+        try:
+            p.unlink()
+            deleted.append(p)
+        except OSError as exc:
+            log.debug("could not delete %s: %s", p, exc)
+    if deleted:
+        log.info("dropped %d old JVM class archive file(s) from %s", len(deleted), folder)
+    return deleted
 
 
 def _record_classes(out: str, base_flags: str) -> None:
