@@ -81,25 +81,14 @@ VARGA_CASES: list[tuple[str, list[Expected]]] = [
     ('Tickets for "Harbor Lights" sold out in an hour.', []),
     ('The ferry "Gull" sank in 1911.', []),
     ("The pier reopened on Tuesday.", []),
+    # a time is never the content ("on Friday"); the quote near "opened" does not change that
+    ('The film "Harbor Lights" opened on Friday.', []),
+    ("Varga commented on the ferry schedule on Friday.",
+     [("indirect", "Varga", "commented", "the ferry schedule")]),
     ("Fishermen unloaded the catch at dawn.", []),
     ("".join(random.Random(1001).choice('"“”«»„') for _ in range(1001)), []),
     ("".join(random.Random(3).choice('"“”«» \n') for _ in range(1001)), []),
 ]  # fmt: skip
-
-#: required behaviour the attribute stage gets wrong today (see the reasons)
-XFAIL_CASES = [
-    pytest.param(
-        'The film "Harbor Lights" opened on Friday.',
-        [],
-        marks=pytest.mark.xfail(
-            reason='"opened" scores 0.575 as a cue (a quote is near it) and its content '
-            'falls back to the object of "on" (_CONTENT_PREPS): an indirect attribution '
-            'with source \'The film "Harbor Lights"\' and content "Friday"',
-            strict=True,
-        ),
-        id="negative-film-title",
-    ),
-]
 
 
 def _id(i: int, text: str) -> str:
@@ -158,7 +147,7 @@ def check_spans(record: Record) -> None:
         inside(t["spans"])
 
 
-@pytest.mark.parametrize(("text", "expected"), [*CASES, *XFAIL_CASES])
+@pytest.mark.parametrize(("text", "expected"), CASES)
 def test_attribute_cases(pipeline: Any, text: str, expected: list[Expected]) -> None:
     record = pipeline(text, clean=False)
     got = [a.to_dict() for a in record.attributions]

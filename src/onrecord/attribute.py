@@ -209,7 +209,7 @@ def _governed(cue: Token, lemma: str, exclude: set[int]) -> list[Token]:
             objs = [
                 g
                 for c in cue.children
-                if c.dep_ == "prep" and c.lower_ in _CONTENT_PREPS
+                if c.dep_ == "prep" and c.lower_ in _CONTENT_PREPS and not _is_time(c)
                 for g in c.children
                 if g.dep_ in ("pobj", "pcomp")
             ]
@@ -776,6 +776,11 @@ def _without_nested(found: list[Found]) -> list[Found]:
 
 #: what may stand between a cue and the quote it introduces: 'added again: "'
 _QUOTE_GAP = re.compile(r"[ ,]*(?:[A-Za-z]+[ ,]*)?:?\s*")
+
+
+def _is_time(prep: Token) -> bool:
+    """Whether a prepositional phrase says when ("on Friday", "for two years"): never content."""
+    return any(c.dep_ == "pobj" and c.ent_type_ in ("DATE", "TIME") for c in prep.children)
 
 
 def _is_when(prep: Token) -> bool:
