@@ -52,7 +52,7 @@ clean:
 .PHONY: train train-small train-marks score-tagger
 train:
 	bash train/setup.sh
-	.venv-train/bin/python train/train_tagger.py --epochs 4 --all-annotators --work out/tagger
+	.venv-train/bin/python train/train_tagger.py --epochs 4 --all-annotators --lr 1e-4 --work out/tagger
 
 # a tagger that also takes the parse's cue candidates as input (cross-fitted cue scores on
 # train, train/cue_markers.py); written to out/marks, not shipped (docs/quality.md)
@@ -60,7 +60,7 @@ train-marks: setup
 	bash train/setup.sh
 	$(BIN)/python train/cue_markers.py --out cache/markers.json
 	.venv-train/bin/python train/train_tagger.py --epochs 4 --all-annotators --work out/marks \
-		--out-dir out/marks --markers cache/markers.json
+		--out-dir out/marks --markers cache/markers.json --lr 5e-5
 
 score-tagger: setup
 	$(BIN)/python bench/score_tagger.py
