@@ -166,3 +166,51 @@ def test_marker_types_grade_each_candidate_by_level() -> None:
     }  # fmt: skip
     assert T.PARA_ID in enc.ids and types[enc.ids.index(T.PARA_ID)] == 0
     assert not T.marker_types(enc, marks, []).any()  # a model without marks: all 0
+
+
+def test_gap_matrix_equals_pairwise_gaps() -> None:
+    text = "One said it. Two.\nThree told us: four, five. Six said so.\n\nSeven."
+    gaps = T._Gaps(text)
+    rng = np.random.default_rng(3)
+    spans = [tuple(sorted(map(int, rng.integers(0, len(text), 2)))) for _ in range(40)]
+    spans += [(0, 3), (3, 3), (len(text) - 1, len(text))]
+    m = gaps.matrix(spans, spans[::-1])
+    assert m.shape == (len(spans), len(spans))
+    for i, a in enumerate(spans):
+        for j, b in enumerate(spans[::-1]):
+            assert m[i, j] == gaps(a, b), (a, b)
+    assert gaps.matrix([], spans).shape == (0, len(spans))
+
+
+def test_pair_joins_contents_to_the_nearest_cue_and_shares_a_source() -> None:
+    text = (
+        "The mayor said the pier would reopen, adding that repairs were done.\n"
+        "Rain is expected on Friday."
+    )
+
+    def at(role: str, phrase: str, p: float = 0.9) -> tuple[str, int, int, float]:
+        s = text.index(phrase)
+        return (role, s, s + len(phrase), p)
+
+    spans = [
+        at("source", "The mayor"),
+        at("cue", "said"),
+        at("content", "the pier would reopen"),
+        at("cue", "adding"),
+        at("content", "repairs were done"),
+        at("content", "Rain is expected on Friday", 0.6),
+    ]
+    out = T.pair(text, spans)
+    by_cue = {text[a.cue[0][0] : a.cue[0][1]] if a.cue else "": a for a in out}
+    said, adding = by_cue["said"], by_cue["adding"]
+    assert [text[s:e] for s, e in said.content] == ["the pier would reopen"]
+    assert [text[s:e] for s, e in said.source] == ["The mayor"]
+    # a content always joins its nearest cue, even across a paragraph break
+    assert [text[s:e] for s, e in adding.content] == [
+        "repairs were done",
+        "Rain is expected on Friday",
+    ]
+    # the coordinated cue borrows the source of its sentence
+    assert [text[s:e] for s, e in adding.source] == ["The mayor"]
+    assert len(out) == 2
+    assert T.pair(text, [at("content", "repairs were done")])[0].cue == []

@@ -35,6 +35,8 @@ import numpy as np
 from .errors import ModelNotFoundError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from numpy.typing import NDArray
 
 Span = tuple[int, int]
@@ -454,6 +456,21 @@ class _Gaps:
         )
         return float(hi - lo + PARA_COST * paras + SENT_COST * sents)
 
+    def matrix(self, a: Sequence[Span], b: Sequence[Span]) -> NDArray[np.float64]:
+        """``self(x, y)`` for every x in ``a`` (rows) and y in ``b`` (columns), at once."""
+        sa = np.asarray(a, dtype=np.int64).reshape(-1, 2)[:, None, :]
+        sb = np.asarray(b, dtype=np.int64).reshape(-1, 2)[None, :, :]
+        before = sa[..., 1] <= sb[..., 0]  # x ends before y starts
+        after = sb[..., 1] <= sa[..., 0]
+        lo = np.where(before, sa[..., 1], sb[..., 1])
+        hi = np.where(before, sb[..., 0], sa[..., 0])
+        newlines = np.asarray(self.newlines, dtype=np.int64)
+        ends = np.asarray(self.sent_ends, dtype=np.int64)
+        paras = np.searchsorted(newlines, hi) - np.searchsorted(newlines, lo)
+        sents = np.searchsorted(ends, hi) - np.searchsorted(ends, np.maximum(0, lo - 1))
+        gap = (hi - lo + PARA_COST * paras + SENT_COST * sents).astype(np.float64)
+        return np.where(before | after, gap, 0.0)
+
 
 def pair(text: str, spans: list[tuple[str, int, int, float]]) -> list[TaggedAttribution]:
     """Group tagged spans into attributions.
@@ -470,30 +487,31 @@ def pair(text: str, spans: list[tuple[str, int, int, float]]) -> list[TaggedAttr
     sources = [(s, e, p) for r, s, e, p in spans if r == "source"]
     by_cue: dict[int, list[int]] = {}
     orphans: list[int] = []
-    for k, (s, e, _) in enumerate(contents):
-        if not cues:
-            orphans.append(k)
-            continue
-        dists = [dist((s, e), (cs, ce)) for cs, ce, _ in cues]
-        by_cue.setdefault(int(np.argmin(dists)), []).append(k)
+    cue_spans = [(cs, ce) for cs, ce, _ in cues]
+    src_spans = [(ss, se) for ss, se, _ in sources]
+    if cues:
+        for k, c in enumerate(dist.matrix([(s, e) for s, e, _ in contents], cue_spans).argmin(1)):
+            by_cue.setdefault(int(c), []).append(k)
+    else:
+        orphans = list(range(len(contents)))
     src_of: dict[int, tuple[float, int]] = {}
     live = sorted(by_cue)
-    for k, (s, e, _) in enumerate(sources):
-        if not live:
-            break
-        dists = [dist((s, e), cues[c][:2]) for c in live]
-        c = live[int(np.argmin(dists))]
-        d = min(dists)
-        if c not in src_of or d < src_of[c][0]:
-            src_of[c] = (d, k)
+    # sources (rows) against the cues that have content (columns)
+    gaps = dist.matrix(src_spans, [cue_spans[c] for c in live])
+    if live:
+        for k, row in enumerate(gaps):
+            j = int(row.argmin())
+            c, d = live[j], float(row[j])
+            if c not in src_of or d < src_of[c][0]:
+                src_of[c] = (d, k)
     # a source shared by coordinated cues ("X said ..., adding that ...")
-    for c in live:
-        if c in src_of or not sources:
-            continue
-        dists = [dist((s, e), cues[c][:2]) for s, e, _ in sources]
-        k = int(np.argmin(dists))
-        if dists[k] < SHARE_COST:
-            src_of[c] = (dists[k], k)
+    if sources:
+        for j, c in enumerate(live):
+            if c in src_of:
+                continue
+            k = int(gaps[:, j].argmin())
+            if gaps[k, j] < SHARE_COST:
+                src_of[c] = (float(gaps[k, j]), k)
     out: list[TaggedAttribution] = []
     for c in live:
         ks = by_cue[c]
