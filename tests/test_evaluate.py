@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import platform
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -421,7 +422,9 @@ def test_evaluate_rejects_a_record_of_another_text(tmp_path: Path) -> None:
 def test_evaluate_report_dict_and_table(tmp_path: Path) -> None:
     report = score(gold_docs(tmp_path, BRIDGE), {"art": record(attr([s(GOLD_CONTENT)]))})
     data = report.to_dict()
-    assert list(data) == ["corpus_hash", "mode", "counts", "metrics", "no_quote", "quoted"]
+    assert list(data) == [
+        "corpus_hash", "mode", "runtime", "counts", "metrics", "no_quote", "quoted"
+    ]  # fmt: skip
     assert list(data["metrics"]) == list(METRICS)
     assert data["metrics"]["content_exact"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0, "tp": 1}
     assert data["metrics"]["full"]["f1"] == 0.0
@@ -487,6 +490,8 @@ def test_evaluate_dir_pipes_without_cleaning_and_writes_errors(tmp_path: Path) -
     assert (report.articles, report.gold, report.predicted) == (2, 2, 1)
     assert report.tp["content_exact"] == 1 and report.tp["full"] == 0
     assert report.corpus_hash == corpus_hash(root) and report.mode == "fake"
+    # the versions the scores depend on travel with them
+    assert report.runtime["python"] == platform.python_version()
     items = [json.loads(line) for line in errors.read_text(encoding="utf-8").splitlines()]
     assert sorted(i["kind"] for i in items) == ["miss", "wrong_cue"]
     miss = next(i for i in items if i["kind"] == "miss")

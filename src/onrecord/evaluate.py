@@ -37,7 +37,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import platform
 import re
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -646,6 +648,8 @@ class EvalReport:
     missing_predictions: int = 0
     corpus_hash: str | None = None
     mode: str | None = None
+    #: versions the scores depend on (int8 kernels round differently between onnxruntime releases)
+    runtime: dict[str, str] = field(default_factory=dict)
     errors: list[ErrorItem] = field(default_factory=list)
 
     def add(self, ds: DocumentScore) -> None:
@@ -683,6 +687,7 @@ class EvalReport:
         return {
             "corpus_hash": self.corpus_hash,
             "mode": self.mode,
+            "runtime": self.runtime,
             "counts": {
                 "documents": self.documents,
                 "articles": self.articles,
@@ -792,6 +797,16 @@ class PipelineLike(Protocol):
     ) -> Iterator[Record]: ...
 
 
+def runtime_versions() -> dict[str, str]:
+    """Python's version, and spaCy's and onnxruntime's where the run loaded them."""
+    out = {"python": platform.python_version()}
+    for name in ("spacy", "onnxruntime"):
+        module = sys.modules.get(name)
+        if module is not None:
+            out[name] = str(getattr(module, "__version__", "unknown"))
+    return out
+
+
 def evaluate_dir(
     gold_dir: Path,
     *,
@@ -834,6 +849,7 @@ def evaluate_dir(
             "pipe() must yield one record per text, in order",
             reason="record_count",
         )
+    report.runtime = runtime_versions()  # after the run: its modules load lazily
     if errors is not None:
         write_errors(report, errors)
     return report
