@@ -437,36 +437,26 @@ SHARE_COST = 250
 
 
 class _Gaps:
-    """Distances between spans of one text: characters, plus paragraph and sentence costs."""
+    """Distances between spans of one text: characters, plus paragraph and sentence costs.
+
+    Between two spans that do not overlap: the characters between them, plus ``PARA_COST``
+    per line break and ``SENT_COST`` per sentence end among them; overlapping spans: 0.
+    """
 
     def __init__(self, text: str) -> None:
-        self.newlines = [i for i, ch in enumerate(text) if ch == "\n"]
-        self.sent_ends = [m.start() for m in _SENT_END.finditer(text)]
-
-    def __call__(self, a: Span, b: Span) -> float:
-        if a[1] <= b[0]:
-            lo, hi = a[1], b[0]
-        elif b[1] <= a[0]:
-            lo, hi = b[1], a[0]
-        else:
-            return 0.0
-        paras = bisect.bisect_left(self.newlines, hi) - bisect.bisect_left(self.newlines, lo)
-        sents = bisect.bisect_left(self.sent_ends, hi) - bisect.bisect_left(
-            self.sent_ends, max(0, lo - 1)
-        )
-        return float(hi - lo + PARA_COST * paras + SENT_COST * sents)
+        self.newlines = np.array([i for i, ch in enumerate(text) if ch == "\n"], dtype=np.int64)
+        self.sent_ends = np.array([m.start() for m in _SENT_END.finditer(text)], dtype=np.int64)
 
     def matrix(self, a: Sequence[Span], b: Sequence[Span]) -> NDArray[np.float64]:
-        """``self(x, y)`` for every x in ``a`` (rows) and y in ``b`` (columns), at once."""
+        """The distance of every x in ``a`` (rows) to every y in ``b`` (columns)."""
         sa = np.asarray(a, dtype=np.int64).reshape(-1, 2)[:, None, :]
         sb = np.asarray(b, dtype=np.int64).reshape(-1, 2)[None, :, :]
         before = sa[..., 1] <= sb[..., 0]  # x ends before y starts
         after = sb[..., 1] <= sa[..., 0]
         lo = np.where(before, sa[..., 1], sb[..., 1])
         hi = np.where(before, sb[..., 0], sa[..., 0])
-        newlines = np.asarray(self.newlines, dtype=np.int64)
-        ends = np.asarray(self.sent_ends, dtype=np.int64)
-        paras = np.searchsorted(newlines, hi) - np.searchsorted(newlines, lo)
+        nl, ends = self.newlines, self.sent_ends
+        paras = np.searchsorted(nl, hi) - np.searchsorted(nl, lo)
         sents = np.searchsorted(ends, hi) - np.searchsorted(ends, np.maximum(0, lo - 1))
         gap = (hi - lo + PARA_COST * paras + SENT_COST * sents).astype(np.float64)
         return np.where(before | after, gap, 0.0)
