@@ -2,7 +2,7 @@
 
 A baseline is a function from a parsed ``Doc`` to a list of ``Attribution``;
 ``main`` parses every annotated text of the split with the project's model
-loader, builds the records and scores them with ``onrecord.evaluate.score``
+loader, builds the records and scores them with ``onrecord.eval.scorer.score``
 (the same scorer as ``onrecord eval``).
 """
 
@@ -17,8 +17,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from onrecord.evaluate import corpus_hash, load_gold, score, write_errors
-from onrecord.model import load_model
+from onrecord.eval.scorer import corpus_hash, load_gold, score, write_errors
+from onrecord.nlp.model import load_model
 from onrecord.record import Attribution, Content, Cue, Record, Source, Span
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -12,7 +12,7 @@ model loader):
   otherwise nothing is predicted.
 
 No quote handling, no "according to", no multi-sentence content, no tuning on
-dev. Scored with ``onrecord.evaluate.score``:
+dev. Scored with ``onrecord.eval.scorer.score``:
 
     .venv/bin/python bench/baseline_saidverb.py [--gold ../shared/data/polnear/dev] [--json]
 """

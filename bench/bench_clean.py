@@ -6,7 +6,7 @@ body, 0 = boilerplate). A line the cleaner keeps counts as predicted body.
 Precision, recall and F1 are character-weighted over all lines of all pages
 (micro), as the data set's README defines its reference points: keep every
 line F1 0.694, the C4 line rules 0.864. Both references are recomputed here
-next to ``onrecord.clean`` so the numbers share one scorer.
+next to ``onrecord.stages.clean`` so the numbers share one scorer.
 
 This is a measurement set: the cleaner's rules are not fitted to it.
 
@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from onrecord.clean import clean_text, line_reasons
+from onrecord.stages.clean import clean_text, line_reasons
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "zyte-benchmark" / "fulltext-lines.jsonl"
@@ -71,7 +71,7 @@ def onrecord_clean(lines: list[str]) -> list[bool]:
 SYSTEMS: dict[str, System] = {
     "keep every line": keep_all,
     "C4 line rules": c4_rules,
-    "onrecord.clean": onrecord_clean,
+    "onrecord.stages.clean": onrecord_clean,
 }
 
 

@@ -1,4 +1,4 @@
-"""Time ``onrecord.date.normalize`` and measure how many DATE entities get a value.
+"""Time ``onrecord.stages.date.normalize`` and measure how many DATE entities get a value.
 
 The articles of PolNeAR dev (``../shared/data/polnear/dev/text``) are parsed
 once with the project's spaCy model; their DATE entities, each with its
@@ -28,8 +28,8 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
-from onrecord import date as dates
-from onrecord.model import load_model
+from onrecord.nlp.model import load_model
+from onrecord.stages import date as dates
 
 ROOT = Path(__file__).resolve().parents[1]
 POLNEAR = ROOT.parent / "shared" / "data" / "polnear"

@@ -11,11 +11,11 @@ by default; ``--limit N`` takes the first N pages into a temporary WARC):
 3. ``bare parse``: ``nlp.pipe`` of the spaCy model alone, as spaCy ships it,
    over the texts that onrecord stores (the English articles), in this
    process — the yardstick; beside it the same model as onrecord runs it
-   (faster rule components, ``onrecord.fastrules``, and numpy's BLAS,
-   ``onrecord.fastops``: identical annotations);
+   (faster rule components, ``onrecord.nlp.fastrules``, and numpy's BLAS,
+   ``onrecord.nlp.blas``: identical annotations);
 4. ``pipeline``: ``Pipeline.pipe(texts, clean=False)`` over the same texts,
    in this process (the parse plus everything onrecord adds to it);
-5. ``ingest, N workers``: the real command, ``python -m onrecord.cli ingest
+5. ``ingest, N workers``: the real command, ``python -m onrecord.cli.main ingest
    WARC --db <fresh temp db> --workers N``, end to end (start-up, model
    loading, reading, extraction, pipeline, DuckDB writes, full-text index),
    timed from outside; peak memory is the largest sum of the resident sizes
@@ -93,7 +93,7 @@ def run_ingest(warc: Path, workers: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         db = str(Path(tmp) / "bench.duckdb")
         cmd = [
-            sys.executable, "-m", "onrecord.cli", "ingest", str(warc), "--db", db,
+            sys.executable, "-m", "onrecord.cli.main", "ingest", str(warc), "--db", db,
             "--workers", str(workers), "--json", "--no-progress",
         ]  # fmt: skip
         peak = {"total": 0, "main": 0}
@@ -156,10 +156,10 @@ def main() -> int:
 
     from onrecord.errors import InputError
     from onrecord.ingest.runner import quiet_libraries
-    from onrecord.ingest.sources import prepare
-    from onrecord.ingest.warc import read_warc
     from onrecord.pipeline import Pipeline
-    from onrecord.read import RawDocument
+    from onrecord.read.document import RawDocument
+    from onrecord.read.sources import prepare
+    from onrecord.read.warc import read_warc
 
     quiet_libraries(30)
     with tempfile.TemporaryDirectory() as tmp:
@@ -205,7 +205,7 @@ def main() -> int:
             "words": words,
         }
 
-        from onrecord.model import load_model
+        from onrecord.nlp.model import load_model
 
         pipeline = Pipeline()
         stock = load_model(stock=True)  # the yardstick: spaCy's model as shipped

@@ -30,7 +30,7 @@ import json, sys, time
 sys.path.insert(0, sys.argv[1])
 import onnxruntime
 from bench_texts import DEV, split_texts
-from onrecord.tagger import Tagger, encode
+from onrecord.accurate.tagger import Tagger, encode
 texts = split_texts(DEV)[: int(sys.argv[2])]
 tagger = Tagger()
 tagger.probabilities(texts[:2])  # warm up

@@ -10,8 +10,8 @@ round of each side is reported, and every round is printed.
 
 The yardstick is the model as spaCy ships it (``load_model(stock=True)``).
 onrecord's pipeline runs the same model faster, with identical annotations:
-two rule components swapped for faster ones (``onrecord.fastrules``) and the
-layers' matrix products through numpy's BLAS (``onrecord.fastops``); that
+two rule components swapped for faster ones (``onrecord.nlp.fastrules``) and the
+layers' matrix products through numpy's BLAS (``onrecord.nlp.blas``); that
 parse alone is measured too (``fast-rules nlp.pipe``: the name predates the
 BLAS swap), so the gain from the swaps and the cost of onrecord's own stages
 can be read apart.
@@ -63,7 +63,7 @@ def main() -> int:
 
     texts = split_texts(args.gold)
     words = sum(len(t.split()) for t in texts)
-    from onrecord.model import load_model
+    from onrecord.nlp.model import load_model
 
     pipeline = Pipeline(mode=args.mode)
     nlp = load_model(stock=True)  # the yardstick: spaCy's model as shipped

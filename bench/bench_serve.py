@@ -45,7 +45,7 @@ def build(db: Path) -> None:
         if not path.exists():
             raise SystemExit(f"bench_serve: {path} is absent (../shared beside the checkout?)")
     started = time.perf_counter()
-    cmd = [PY, "-m", "onrecord.cli", "ingest", str(WARC), str(POLNEAR_TRAIN), "--db", str(db)]
+    cmd = [PY, "-m", "onrecord.cli.main", "ingest", str(WARC), str(POLNEAR_TRAIN), "--db", str(db)]
     subprocess.run([*cmd, "--workers", "2", "--no-progress"], check=False, stdout=sys.stderr)
     print(f"ingest: {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
@@ -59,7 +59,7 @@ def free_port() -> int:
 def start_server(db: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     proc = subprocess.Popen(
-        [PY, "-m", "onrecord.cli", "serve", "--db", str(db), "--port", str(port)],
+        [PY, "-m", "onrecord.cli.main", "serve", "--db", str(db), "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

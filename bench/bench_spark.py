@@ -106,7 +106,7 @@ def row(
 
 def run_ingest(warc: Path, workers: int, tmp: Path) -> dict[str, Any]:
     db = tmp / f"ingest{workers}.duckdb"
-    cmd = [sys.executable, "-m", "onrecord.cli", "ingest", str(warc), "--db", str(db),
+    cmd = [sys.executable, "-m", "onrecord.cli.main", "ingest", str(warc), "--db", str(db),
            "--workers", str(workers), "--json", "--no-progress"]  # fmt: skip
     result = row(f"ingest --workers {workers}", *timed(cmd))
     del result["_summary"]
@@ -115,7 +115,7 @@ def run_ingest(warc: Path, workers: int, tmp: Path) -> dict[str, Any]:
 
 def run_spark(warc: Path, cores: int, tmp: Path, archive: bool = True) -> dict[str, Any]:
     out = tmp / f"spark{cores}{'' if archive else '-no-archive'}"
-    cmd = [sys.executable, "-m", "onrecord.cli", "spark", str(warc), "--out", str(out),
+    cmd = [sys.executable, "-m", "onrecord.cli.main", "spark", str(warc), "--out", str(out),
            "--master", f"local[{cores}]", "--json"]  # fmt: skip
     env = None if archive else dict(os.environ, ONRECORD_SPARK_CDS="0")
     name = f"spark local[{cores}]{'' if archive else ', no class archive'}"

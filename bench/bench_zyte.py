@@ -82,7 +82,7 @@ def trafilatura_body(path: Path) -> str:
 def onrecord_body(path: Path) -> str:
     """The body onrecord extracts from the page (before the language check)."""
     from onrecord.errors import InputError
-    from onrecord.ingest.html import extract_html, read_html_file
+    from onrecord.read.html import extract_html, read_html_file
 
     try:
         return extract_html(read_html_file(path, extract=False)).text
@@ -93,8 +93,8 @@ def onrecord_body(path: Path) -> str:
 def onrecord_kept(path: Path) -> bool:
     """Whether onrecord stores the page at all (English, an article)."""
     from onrecord.errors import InputError
-    from onrecord.ingest.html import read_html_file
-    from onrecord.ingest.sources import prepare
+    from onrecord.read.html import read_html_file
+    from onrecord.read.sources import prepare
 
     try:
         prepare(read_html_file(path, extract=False))

@@ -9,7 +9,7 @@ annotated train articles sorted, ``random.Random(13).shuffle``, the first 40),
 so tuning the combination there never looks at dev. Parses and the tagger's
 probabilities are cached under cache/accurate/ (the first run fills them), so each
 variant costs only the attribute + combine + resolve stages; ``--set`` changes
-a module constant of onrecord.combine (or onrecord.tagger with ``tagger.``)
+a module constant of onrecord.accurate.combine (or onrecord.accurate.tagger with ``tagger.``)
 for the run, e.g. ``--set KEEP_UNSUPPORTED=0.8``; ``--bias-add S,C,X`` shifts the
 tagger's decoding biases per role (source, cue, content), on top of accurate
 mode's own (``combine.ROLE_BIAS``).
@@ -45,11 +45,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from onrecord import combine, tagger  # noqa: E402
-from onrecord.attribute import CueModel  # noqa: E402
-from onrecord.evaluate import load_gold, score, write_errors  # noqa: E402
+from onrecord.accurate import combine, tagger  # noqa: E402
+from onrecord.eval.scorer import load_gold, score, write_errors  # noqa: E402
 from onrecord.pipeline import Pipeline, _Prepared  # noqa: E402
-from onrecord.quotes import find_quotes  # noqa: E402
+from onrecord.stages.attribute import CueModel  # noqa: E402
+from onrecord.stages.quotes import find_quotes  # noqa: E402
 from score_tagger import article_of  # noqa: E402  (a sibling script)
 
 POLNEAR = ROOT.parent / "shared" / "data" / "polnear"

@@ -176,10 +176,10 @@ def official_report(
     texts: dict[str, str],
     preds: dict[str, list[tuple[list[Span], list[Span], list[Span]]]],
 ) -> str | None:
-    """The table of ``onrecord.evaluate`` (the official scorer), when that module exists."""
+    """The table of ``onrecord.eval.scorer`` (the official scorer), when that module exists."""
     try:
-        from onrecord.evaluate import load_gold
-        from onrecord.evaluate import score as official_score
+        from onrecord.eval.scorer import load_gold
+        from onrecord.eval.scorer import score as official_score
         from onrecord.record import Attribution, Content, Cue, Record, Source
     except ImportError:
         return None
@@ -212,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     sys.path.insert(0, str(ROOT / "src"))
-    from onrecord.tagger import Tagger
+    from onrecord.accurate.tagger import Tagger
 
     texts, golds = load_split(args.split)
     tagger = Tagger(args.model_dir, threads=args.threads)
@@ -227,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     words = sum(len(t.split()) for t in texts.values())
     table = official_report(args.split, texts, preds)
     if table:
-        print("official scorer (onrecord.evaluate):")
+        print("official scorer (onrecord.eval.scorer):")
         print(table)
         print("\nthis script's scorer:")
     print(report(score(preds, golds)))

@@ -33,7 +33,7 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "examples.duckdb"
-        cmd = [PY, "-m", "onrecord.cli", "ingest", str(ROOT / "examples"), "--db", str(db)]
+        cmd = [PY, "-m", "onrecord.cli.main", "ingest", str(ROOT / "examples"), "--db", str(db)]
         subprocess.run([*cmd, "--workers", "1", "--no-progress"], check=True)
         proc, base = start_server(db)
         try:

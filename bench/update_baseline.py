@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from onrecord.evaluate import GATE_METRICS, corpus_hash, evaluate_dir, gate_metrics
+from onrecord.eval.scorer import GATE_METRICS, corpus_hash, evaluate_dir, gate_metrics
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "tests" / "eval_baseline.json"

@@ -14,7 +14,7 @@ EXAMPLES = ROOT / "examples"
 
 @pytest.fixture(scope="session")
 def nlp():  # type: ignore[no-untyped-def]
-    from onrecord.model import load_model
+    from onrecord.nlp.model import load_model
 
     return load_model()
 

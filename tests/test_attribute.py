@@ -304,7 +304,7 @@ def test_attribute_subject_is_not_taken_across_a_line_break(pipeline: Any) -> No
 def test_attribute_threshold_sets_which_cue_candidates_count(pipeline: Any) -> None:
     """Accurate mode asks for candidates below the cue model's threshold: a lower threshold
     keeps everything the default finds, a threshold above 1 finds nothing."""
-    from onrecord.quotes import find_quotes
+    from onrecord.stages.quotes import find_quotes
 
     text = "Mayor Ilse Varga said the pier would reopen in May, and she hopes for a busy summer."
     doc = pipeline.nlp(text)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLES, SHARED, need_shared
-from onrecord.clean import Cleaned, clean_text, line_reasons, split_lines
+from onrecord.stages.clean import Cleaned, clean_text, line_reasons, split_lines
 
 RFERL = SHARED / "examples" / "rferl-putin-record.txt"
 

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 import onrecord.pipeline
-from onrecord.cli import main
+from onrecord.cli.main import main
 
 pytestmark = pytest.mark.model
 

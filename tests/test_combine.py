@@ -8,10 +8,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from onrecord.attribute import Found
-from onrecord.combine import Combiner, _is_passive, _settle_disputes
-from onrecord.quotes import find_quotes
-from onrecord.tagger import ROLES, RoleProbs, TaggedAttribution
+from onrecord.accurate.combine import Combiner, _is_passive, _settle_disputes
+from onrecord.accurate.tagger import ROLES, RoleProbs, TaggedAttribution
+from onrecord.stages.attribute import Found
+from onrecord.stages.quotes import find_quotes
 
 pytestmark = pytest.mark.model
 
@@ -164,7 +164,7 @@ def test_an_unsupported_parse_attribution_the_tagger_rules_out_is_dropped(
 def test_cue_marks_are_the_cue_candidates_with_their_probabilities(pipeline: Any) -> None:
     """What a tagger trained with marks is given: each candidate cue head's characters and its
     cue-model probability, the same as train/cue_markers.py writes for training."""
-    from onrecord.combine import cue_marks
+    from onrecord.accurate.combine import cue_marks
 
     doc = pipeline.nlp(TEXT)
     quotes = find_quotes(TEXT)

@@ -1,4 +1,4 @@
-"""Time expressions normalized against the publication date (onrecord.date)."""
+"""Time expressions normalized against the publication date (onrecord.stages.date)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pytest
 from spacy.lang.en import English
 from spacy.tokens import Doc, Span
 
-from onrecord.date import Prefer, find_times, normalize, parse_published
 from onrecord.errors import InputError
 from onrecord.record import TimeExpression
+from onrecord.stages.date import Prefer, find_times, normalize, parse_published
 
 WED = date(2017, 5, 17)  # a Wednesday
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from onrecord.errors import GoldDataError, InputError
-from onrecord.evaluate import (
+from onrecord.eval.scorer import (
     METRICS,
     GoldDocument,
     canonical_content,

@@ -29,7 +29,7 @@ def _annotations(doc):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def stock():  # type: ignore[no-untyped-def]
-    from onrecord.model import load_model
+    from onrecord.nlp.model import load_model
 
     return load_model(stock=True)
 
@@ -72,7 +72,7 @@ def test_same_annotations_on_real_articles(nlp, stock) -> None:  # type: ignore[
 def test_a_pattern_it_cannot_reproduce_keeps_spacys_component() -> None:
     import spacy
 
-    from onrecord.fastrules import speed_up
+    from onrecord.nlp.fastrules import speed_up
 
     nlp = spacy.blank("en")
     ruler = nlp.add_pipe("attribute_ruler")
@@ -84,7 +84,7 @@ def test_a_pattern_it_cannot_reproduce_keeps_spacys_component() -> None:
 
 
 def test_stock_model_environment_variables(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from onrecord.model import stock_rules
+    from onrecord.nlp.model import stock_rules
 
     monkeypatch.delenv("ONRECORD_STOCK_RULES", raising=False)
     monkeypatch.setenv("ONRECORD_STOCK_MODEL", "1")
@@ -111,7 +111,7 @@ def test_numpy_products_equal_blis_products() -> None:
     import numpy
     from thinc.api import NumpyOps
 
-    from onrecord.fastops import numpy_gemm_ops
+    from onrecord.nlp.blas import numpy_gemm_ops
 
     rng = numpy.random.default_rng(7)
     x = rng.standard_normal((300, 96), dtype=numpy.float32)

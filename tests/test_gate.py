@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from conftest import POLNEAR, need_shared
-from onrecord.evaluate import GATE_METRICS, EvalReport, corpus_hash, evaluate_dir, gate_metrics
+from onrecord.eval.scorer import GATE_METRICS, EvalReport, corpus_hash, evaluate_dir, gate_metrics
 
 HERE = Path(__file__).parent
 BASELINE_FILES = {

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import onrecord.ingest.warc
+import onrecord.read.warc
 from conftest import SHARED, need_shared
 from ingest_helpers import (
     ARTICLES,
@@ -23,8 +23,9 @@ from ingest_helpers import (
     write_warc,
 )
 from onrecord.errors import InputError
-from onrecord.ingest.html import decode_html, extract_html, read_html_file
-from onrecord.ingest.sources import (
+from onrecord.read.document import RawDocument, RecordError, read_jsonl
+from onrecord.read.html import decode_html, extract_html, read_html_file
+from onrecord.read.sources import (
     ReadStats,
     article_id,
     iter_documents,
@@ -32,8 +33,7 @@ from onrecord.ingest.sources import (
     prepare,
     text_hash,
 )
-from onrecord.ingest.warc import WarcStats, read_warc
-from onrecord.read import RawDocument, RecordError, read_jsonl
+from onrecord.read.warc import WarcStats, read_warc
 
 # --------------------------------------------------------------------------- HTML files
 
@@ -200,7 +200,7 @@ def test_ingest_warc_junk_in_the_middle_is_one_error(tmp_path: Path) -> None:
 def test_ingest_warc_oversized_record_is_an_error_and_reading_goes_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(onrecord.ingest.warc, "MAX_HTML_BYTES", 5_000)
+    monkeypatch.setattr(onrecord.read.warc, "MAX_HTML_BYTES", 5_000)
     path = tmp_path / "big.warc.gz"
     big = article_html("ferry").replace("</article>", "<p>" + "filler " * 2000 + "</p></article>")
     write_warc(
@@ -393,7 +393,7 @@ def test_ingest_html_page_dates_read_by_dateparser_in_english() -> None:
     """htmldate's last-resort date parser reads English only (see ``english_page_dates``)."""
     import htmldate.extractors
 
-    from onrecord.ingest.html import english_page_dates
+    from onrecord.read.html import english_page_dates
 
     body = " ".join(["Harbor officials said the new ferry schedule would start next week."] * 3)
     page = (

@@ -30,7 +30,7 @@ from ingest_helpers import (
     write_jsonl,
     write_warc,
 )
-from onrecord.cli import main
+from onrecord.cli.main import main
 from onrecord.ingest.runner import IngestOptions, ingest
 
 pytestmark = pytest.mark.model
@@ -229,7 +229,7 @@ def test_ingest_kill_9_mid_run_then_rerun_completes_without_duplicates(
     crash_corpus(tmp_path / "c")
     db = tmp_path / "crash.duckdb"
     cmd = [
-        sys.executable, "-m", "onrecord.cli", "-v", "ingest", str(tmp_path / "c"),
+        sys.executable, "-m", "onrecord.cli.main", "-v", "ingest", str(tmp_path / "c"),
         "--db", str(db), "--workers", "2", "--batch-size", "1", "--no-progress",
     ]  # fmt: skip
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -331,7 +331,7 @@ class _FragilePipeline:
 
 def test_ingest_batch_survives_a_document_that_crashes_the_pipeline() -> None:
     from onrecord.ingest.runner import process_batch
-    from onrecord.read import RawDocument
+    from onrecord.read.document import RawDocument
 
     texts = ["Officials said one thing.", "Officials said EXPLODE.", "Officials said another."]
     docs = [
@@ -377,7 +377,7 @@ def test_ingest_stdin(
 def test_ingest_a_url_already_stored_is_not_extracted_again(
     tmp_path: Path, session_pipeline: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import onrecord.ingest.sources as sources
+    import onrecord.read.sources as sources
 
     url = ARTICLES["ferry"]["url"]
     warc = tmp_path / "refetch.warc.gz"

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from onrecord import tagger as T
+from onrecord.accurate import tagger as T
 
 pytestmark = pytest.mark.model
 
@@ -66,7 +66,7 @@ def test_accurate_mode_gives_the_tagger_the_cue_candidates(
 
 
 def test_the_tagger_process_takes_marks(marks_model: Path) -> None:
-    from onrecord.tagproc import TaggerProcess
+    from onrecord.accurate.process import TaggerProcess
 
     proc = TaggerProcess(marks_model)
     try:

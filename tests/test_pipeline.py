@@ -18,7 +18,7 @@ import onrecord
 import onrecord.pipeline
 from conftest import SHARED, need_shared
 from onrecord.errors import InputError
-from onrecord.read import RawDocument
+from onrecord.read.document import RawDocument
 from onrecord.record import Attribution, Record
 from test_attribute import check_spans
 

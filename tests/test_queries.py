@@ -15,7 +15,7 @@ import pytest
 import onrecord.pipeline
 from conftest import EXAMPLES
 from ingest_helpers import ARTICLES, article_html
-from onrecord.cli import main
+from onrecord.cli.main import main
 from onrecord.ingest.runner import IngestOptions, ingest
 
 pytestmark = pytest.mark.model
@@ -169,9 +169,9 @@ def test_queries_export_parquet(
 
 
 def test_queries_speakers_leave_out_unresolved_pronouns(tmp_path: Path) -> None:
-    from onrecord.query import QueryFilter, quotes, speakers
     from onrecord.record import Source
-    from onrecord.store import BatchRows, Store
+    from onrecord.store.database import BatchRows, Store
+    from onrecord.store.query import QueryFilter, quotes, speakers
     from test_store import record
 
     rec = record("p1")

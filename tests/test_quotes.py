@@ -1,4 +1,4 @@
-"""Quoted stretches of text (onrecord.quotes): no model, one linear scan."""
+"""Quoted stretches of text (onrecord.stages.quotes): no model, one linear scan."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from onrecord.quotes import Quote, find_quotes
+from onrecord.stages.quotes import Quote, find_quotes
 
 
 def quoted(text: str) -> list[tuple[str, bool]]:

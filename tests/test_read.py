@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from onrecord.errors import InputError
-from onrecord.read import (
+from onrecord.read.document import (
     MAX_TEXT_BYTES,
     RawDocument,
     RecordError,
@@ -48,7 +48,7 @@ def test_read_decode_bytes(data: bytes, text: str, encoding: str) -> None:
 
 
 def test_read_decode_names_a_detected_encoding_in_the_log(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.INFO, logger="onrecord.read"):
+    with caplog.at_level(logging.INFO, logger="onrecord.read.document"):
         decode_bytes("Café crème.".encode("latin-1"), name="menu.txt")
     assert "menu.txt: not UTF-8; decoded as cp1252" in caplog.text
 

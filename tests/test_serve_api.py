@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from conftest import ROOT
-from onrecord.query import QueryFilter, quotes, quotes_total
-from onrecord.store import Store
+from onrecord.store.database import Store
+from onrecord.store.query import QueryFilter, quotes, quotes_total
 from serve_helpers import HOSTILE_ID, HOSTILE_TEXT, HOSTILE_URL
 
 pytestmark = pytest.mark.model
@@ -305,7 +305,7 @@ def test_serve_page_errors_are_pages_without_internals(client: httpx.Client) -> 
 def test_serve_cli_missing_database_is_one_line_exit_2(
     tmp_path: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from onrecord.cli import main
+    from onrecord.cli.main import main
 
     code = main(["serve", "--db", str(tmp_path / "none.duckdb")])
     err = capsys.readouterr().err
@@ -314,7 +314,7 @@ def test_serve_cli_missing_database_is_one_line_exit_2(
 
 
 def test_serve_cli_import_does_not_load_the_web_stack() -> None:
-    code = "import sys, onrecord.cli; onrecord.cli.build_parser(); print(sorted("
+    code = "import sys, onrecord.cli.main; onrecord.cli.main.build_parser(); print(sorted("
     code += "m for m in ('fastapi', 'uvicorn', 'jinja2', 'starlette') if m in sys.modules))"
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
@@ -323,7 +323,7 @@ def test_serve_cli_import_does_not_load_the_web_stack() -> None:
 
 
 def test_serve_cli_help_and_bad_port(capsys: pytest.CaptureFixture[str]) -> None:
-    from onrecord.cli import main
+    from onrecord.cli.main import main
 
     with pytest.raises(SystemExit) as info:
         main(["serve", "--help"])

@@ -35,9 +35,9 @@ import pytest
 import onrecord.pipeline
 from conftest import ROOT, SHARED, need_shared
 from ingest_helpers import ARTICLES, article_html, write_jsonl
-from onrecord.cli import main
+from onrecord.cli.main import main
 from onrecord.ingest.runner import IngestOptions, ingest
-from onrecord.ingest.sources import article_id
+from onrecord.read.sources import article_id
 from onrecord.spark.plan import input_files, read_manifest, shard
 
 WARC = SHARED / "data" / "news-pages" / "news-pages.warc.gz"
@@ -194,8 +194,8 @@ def test_spark_tables_have_the_columns_of_export(spark_run: Any, local: Path) ->
 def test_spark_load_into_duckdb(
     spark_run: Any, local: Path, pages: Path, in_process: None, tmp_path: Path
 ) -> None:
-    from onrecord.query import QueryFilter, quotes, speakers
-    from onrecord.store import Store
+    from onrecord.store.database import Store
+    from onrecord.store.query import QueryFilter, quotes, speakers
 
     out, summary = spark_run
     db = tmp_path / "spark.duckdb"
@@ -484,7 +484,7 @@ def test_spark_without_pyspark_or_java_is_one_line(tmp_path: Path) -> None:
     spark_ready()  # the message names only what is missing
     (tmp_path / "a.jsonl").write_text('{"text": "The mayor said so."}\n')
     code = (
-        "import sys; sys.modules['pyspark'] = None; from onrecord.cli import main; "
+        "import sys; sys.modules['pyspark'] = None; from onrecord.cli.main import main; "
         f"sys.exit(main(['spark', {str(tmp_path / 'a.jsonl')!r}, '--out', 'x']))"
     )
     done = subprocess.run([PY, "-c", code], capture_output=True, text=True, cwd=tmp_path)
@@ -495,7 +495,7 @@ def test_spark_without_pyspark_or_java_is_one_line(tmp_path: Path) -> None:
     )
     env = {k: v for k, v in os.environ.items() if k not in ("JAVA_HOME", "PYSPARK_GATEWAY_PORT")}
     env["PATH"] = str(tmp_path)  # no java on it
-    argv = [PY, "-m", "onrecord.cli", "spark", str(tmp_path / "a.jsonl"), "--out", "x"]
+    argv = [PY, "-m", "onrecord.cli.main", "spark", str(tmp_path / "a.jsonl"), "--out", "x"]
     done = subprocess.run(argv, capture_output=True, text=True, cwd=tmp_path, env=env)
     assert done.returncode == 2
     assert done.stderr.strip().startswith("onrecord: error: PySpark needs Java 17+")
@@ -504,8 +504,8 @@ def test_spark_without_pyspark_or_java_is_one_line(tmp_path: Path) -> None:
 
 def test_spark_import_of_the_cli_does_not_load_pyspark() -> None:
     code = (
-        "import sys, onrecord.cli; onrecord.cli.build_parser(); "
-        "import onrecord.spark.plan, onrecord.cli_spark; "
+        "import sys, onrecord.cli.main; onrecord.cli.main.build_parser(); "
+        "import onrecord.spark.plan, onrecord.cli.spark; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pyspark', 'pyarrow')))"
     )
     done = subprocess.run([PY, "-c", code], capture_output=True, text=True, check=True)
@@ -554,8 +554,8 @@ def test_spark_shards_keep_copies_of_a_url_together(tmp_path: Path) -> None:
     URL in one, each shard's records in the batches ``onrecord ingest`` makes; a joined batch
     never holds one id from two of those batches (a record's outcome stays ingest's)."""
     from onrecord.ingest.runner import Summary
-    from onrecord.ingest.sources import ReadStats, early_id
-    from onrecord.read import RawDocument
+    from onrecord.read.document import RawDocument
+    from onrecord.read.sources import ReadStats, early_id
     from onrecord.spark.worker import _Made, join_parts, records
 
     lines: list[object] = []

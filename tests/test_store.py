@@ -23,7 +23,7 @@ from onrecord.record import (
     TimeExpression,
     TimeRef,
 )
-from onrecord.store import SCHEMA_VERSION, TABLES, BatchRows, Store
+from onrecord.store.database import SCHEMA_VERSION, TABLES, BatchRows, Store
 
 TEXT = (
     "Harbor commissioner Ines Okafor said the morning crossings would keep running.\n\n"

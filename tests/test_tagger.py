@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from onrecord import tagger as T
+from onrecord.accurate import tagger as T
 from onrecord.errors import ModelNotFoundError
 
 

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from onrecord import tagger as T
+from onrecord.accurate import tagger as T
+from onrecord.accurate.process import TaggerProcess
 from onrecord.errors import ModelNotFoundError, OnrecordError
-from onrecord.fastops import BLAS_THREAD_VARIABLES
-from onrecord.tagproc import TaggerProcess
+from onrecord.nlp.blas import BLAS_THREAD_VARIABLES
 
 TEXTS = [
     "Mayor Lena Brandt said on Tuesday that the bridge would reopen in May.",
@@ -71,7 +71,7 @@ def test_parent_stays_single_threaded(proc: TaggerProcess) -> None:
         "print('onnxruntime' in sys.modules, open('/proc/self/status').read().split('Threads:')[1]"
         ".split()[0])\n"
     )
-    # as ingest workers run it: BLAS limited to one thread before numpy loads (onrecord.fastops)
+    # as ingest workers run it: BLAS limited to one thread before numpy loads (onrecord.nlp.blas)
     env = {
         **os.environ,
         **dict.fromkeys(BLAS_THREAD_VARIABLES, "1"),

@@ -4,7 +4,7 @@
 
 Accurate mode can give the tagger fast mode's cue candidates as input (each
 candidate cue head marked by its cue-model probability, as a token type; see
-``onrecord.tagger.marker_types``). A tagger trained on such marks must see marks
+``onrecord.accurate.tagger.marker_types``). A tagger trained on such marks must see marks
 as good as those it gets at run time, no better: on a train article the shipped
 cue model (fitted on all of train) is too sure. So every train article is
 scored by a cue model fitted without it: the tagger's 40 held-out articles
@@ -34,11 +34,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 from train_fast import cue_lemmas, examples, fit, only, parsed, write_model  # noqa: E402
 
 from eval_heldout_accurate import heldout_articles  # noqa: E402
-from onrecord.attribute import Attributor, CueModel  # noqa: E402
-from onrecord.combine import cue_marks  # noqa: E402
-from onrecord.evaluate import GoldDocument, load_gold  # noqa: E402
-from onrecord.model import load_model  # noqa: E402
-from onrecord.quotes import find_quotes  # noqa: E402
+from onrecord.accurate.combine import cue_marks  # noqa: E402
+from onrecord.eval.scorer import GoldDocument, load_gold  # noqa: E402
+from onrecord.nlp.model import load_model  # noqa: E402
+from onrecord.stages.attribute import Attributor, CueModel  # noqa: E402
+from onrecord.stages.quotes import find_quotes  # noqa: E402
 
 log = logging.getLogger("cue_markers")
 POLNEAR = ROOT.parent / "shared" / "data" / "polnear"

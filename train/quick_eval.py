@@ -17,15 +17,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 try:
-    import onrecord.date  # noqa: F401
+    import onrecord.stages.date  # noqa: F401
 except ImportError:  # the date stage is not there yet: score without times
     import types
 
-    _stub = types.ModuleType("onrecord.date")
+    _stub = types.ModuleType("onrecord.stages.date")
     _stub.find_times = lambda doc, published: []  # type: ignore[attr-defined]
     _stub.parse_published = lambda v: None  # type: ignore[attr-defined]
-    sys.modules["onrecord.date"] = _stub
-from onrecord.evaluate import load_gold, score, write_errors  # noqa: E402
+    sys.modules["onrecord.stages.date"] = _stub
+from onrecord.eval.scorer import load_gold, score, write_errors  # noqa: E402
 from onrecord.pipeline import Pipeline, _Prepared  # noqa: E402
 
 
@@ -44,7 +44,7 @@ def main() -> int:
     args = ap.parse_args()
     from spacy.tokens import DocBin
 
-    from onrecord.attribute import Attributor, CueModel
+    from onrecord.stages.attribute import Attributor, CueModel
 
     pipe = Pipeline(mode=args.mode)
     names = (ROOT / "cache" / f"{args.split}.names").read_text().split("\n")

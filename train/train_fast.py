@@ -4,7 +4,7 @@
 
 Every candidate token of every train article (first annotator file per
 article) is labelled 1 when it heads a gold cue span, and described by
-``onrecord.features.cue_features`` — the same function the pipeline calls at
+``onrecord.stages.cue_features.cue_features`` — the same function the pipeline calls at
 run time. A logistic regression is fitted on 90% of the articles; the
 threshold that maximises cue F1 on the other 10% is kept; the model is then
 refitted on all of train and written as JSON (feature -> weight).
@@ -25,11 +25,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from onrecord.attribute import candidate_features  # noqa: E402
-from onrecord.evaluate import GoldDocument, load_gold  # noqa: E402
-from onrecord.features import is_candidate  # noqa: E402
-from onrecord.model import load_model  # noqa: E402
-from onrecord.quotes import find_quotes  # noqa: E402
+from onrecord.eval.scorer import GoldDocument, load_gold  # noqa: E402
+from onrecord.nlp.model import load_model  # noqa: E402
+from onrecord.stages.attribute import candidate_features  # noqa: E402
+from onrecord.stages.cue_features import is_candidate  # noqa: E402
+from onrecord.stages.quotes import find_quotes  # noqa: E402
 
 log = logging.getLogger("train_fast")
 DENSE_SCALE = 1.0
@@ -231,7 +231,8 @@ def write_model(vec, clf, best: tuple[float, float], lemmas: set[str], out: Path
         json.dumps(
             {
                 "about": "onrecord fast-mode cue model: logistic regression over "
-                "onrecord.features.cue_features, trained on PolNeAR train by train/train_fast.py",
+                "onrecord.stages.cue_features.cue_features, trained on PolNeAR train by "
+                "train/train_fast.py",
                 "bias": round(float(clf.intercept_[0]), 4),
                 "threshold": best[1],
                 "heldout_f1": round(best[0], 4),

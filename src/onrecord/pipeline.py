@@ -15,10 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from .attribute import Attributor, Found
-from .errors import InputError, OnrecordError
-from .quotes import find_quotes
-from .record import (
+from onrecord.errors import InputError, OnrecordError
+from onrecord.record import (
     Attribution,
     Content,
     Cue,
@@ -28,12 +26,14 @@ from .record import (
     TimeExpression,
     TimeRef,
 )
+from onrecord.stages.attribute import Attributor, Found
+from onrecord.stages.quotes import find_quotes
 
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-    from .read import RawDocument
+    from onrecord.read.document import RawDocument
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class Pipeline:
     """
 
     def __init__(self, model: str | None = None, *, mode: str = "fast") -> None:
-        from .model import load_model
+        from onrecord.nlp.model import load_model
 
         if mode not in MODES:
             raise OnrecordError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
@@ -76,7 +76,7 @@ class Pipeline:
         self._combiner: Any = None
         self._tag_keys = itertools.count()
         if mode == "accurate":
-            from .combine import Combiner
+            from onrecord.accurate.combine import Combiner
 
             self._combiner = Combiner()
 
@@ -97,7 +97,7 @@ class Pipeline:
         failure is handed to ``on_error(name, exception)`` and the stream goes
         on (the document yields no record, and the caller has been told).
         """
-        from .date import parse_published
+        from onrecord.stages.date import parse_published
 
         default_published = parse_published(published) if published is not None else None
 
@@ -144,7 +144,7 @@ class Pipeline:
     # -- stages --------------------------------------------------------------
 
     def _prepare(self, item: str | RawDocument, published: date | None, clean: bool) -> _Prepared:
-        from .date import parse_published
+        from onrecord.stages.date import parse_published
 
         if isinstance(item, str):
             text, name, title, pub = item, None, None, published
@@ -154,7 +154,7 @@ class Pipeline:
         credits: list[str] = []
         removed: list[Removed] = []
         if clean:
-            from .clean import clean_text
+            from onrecord.stages.clean import clean_text
 
             cleaned = clean_text(text)
             text = cleaned.text
@@ -171,8 +171,8 @@ class Pipeline:
         return _Prepared(name or doc_id(text), text, title, pub, credits, removed)
 
     def _record(self, doc: Doc, prep: _Prepared) -> Record:
-        from .date import find_times
-        from .resolve import resolve
+        from onrecord.stages.date import find_times
+        from onrecord.stages.resolve import resolve
 
         text = doc.text  # a property that joins every token: compute it once
         quotes = find_quotes(text)

@@ -38,13 +38,13 @@ from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
-from ..errors import InputError, OnrecordError
-from ..read import RawDocument, RecordError
-from ..store import DEFAULT_DB, BatchRows, Store, Written
+from onrecord.errors import InputError, OnrecordError
+from onrecord.read.document import RawDocument, RecordError
+from onrecord.store.database import DEFAULT_DB, BatchRows, Store, Written
 
 if TYPE_CHECKING:
-    from ..pipeline import Pipeline
-    from .sources import Prepared
+    from onrecord.pipeline import Pipeline
+    from onrecord.read.sources import Prepared
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ def _init_worker(model: str | None, mode: str, log_level: int, parent: int) -> N
     _exit_with_parent(parent)
     logging.basicConfig(level=log_level, format="onrecord[worker]: %(message)s")
     quiet_libraries(log_level)
-    from ..pipeline import Pipeline
+    from onrecord.pipeline import Pipeline
 
     try:
         _pipeline = Pipeline(model, mode=mode)
@@ -216,7 +216,7 @@ def process_batch(
     ``(source, article_id)`` records whose article the store already has
     (found before any work on them).
     """
-    from .sources import prepare
+    from onrecord.read.sources import prepare
 
     rows = BatchRows()
     for source, reason, message, path, record in errors or ():
@@ -340,7 +340,7 @@ def make_batches(
     marking those whose article it has as duplicates (before any extraction or parse)."""
     buffer: list[RawDocument | RecordError] = []
 
-    from .sources import early_id
+    from onrecord.read.sources import early_id
 
     def flush() -> Batch:
         keys = [i.source or i.doc if isinstance(i, RawDocument) else i.source for i in buffer]
@@ -391,7 +391,7 @@ def ingest(
     stdin: BinaryIO | None = None,
 ) -> Summary:
     """Ingest every input record under ``paths`` into the store; return the summary."""
-    from .sources import ReadStats, iter_documents
+    from onrecord.read.sources import ReadStats, iter_documents
 
     options = options or IngestOptions()
     summary = Summary()
@@ -421,7 +421,7 @@ def ingest(
                 progress(summary)
 
         if options.workers <= 0:
-            from ..pipeline import Pipeline
+            from onrecord.pipeline import Pipeline
 
             pipeline: Pipeline | None = None  # loaded when there is work: a re-run may have none
             for batch in batches:
@@ -442,9 +442,9 @@ def _pool_run(
 ) -> None:
     limit = options.max_in_flight or 2 * options.workers
     # a worker's numpy starts no BLAS threads (it would start one per core, idle, that slow
-    # the parse; the model's products run on one thread anyway, see onrecord.fastops); the
+    # the parse; the model's products run on one thread anyway, see onrecord.nlp.blas); the
     # variable is read when numpy loads, so it must be in the environment the workers inherit
-    from ..fastops import BLAS_THREAD_VARIABLES
+    from onrecord.nlp.blas import BLAS_THREAD_VARIABLES
 
     for name in BLAS_THREAD_VARIABLES:
         os.environ.setdefault(name, "1")

@@ -1,6 +1,6 @@
 """The JSON API under ``/api``: articles, quotes, speakers, and extraction without storing.
 
-Every query goes through ``onrecord.query`` (the same functions as the CLI's
+Every query goes through ``onrecord.store.query`` (the same functions as the CLI's
 ``quotes`` and ``speakers``) with its values bound as parameters; no
 endpoint runs SQL a client wrote. Errors are JSON ``{"detail": "..."}``: 422
 for values that do not validate, 404 for unknown ids and names, 413 for a
@@ -17,8 +17,10 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from starlette.concurrency import run_in_threadpool
 
-from ..errors import InputError
-from ..query import (
+from onrecord.errors import InputError
+from onrecord.record import KINDS
+from onrecord.serve.context import MAX_LIMIT, MAX_QUERY, MAX_STATEMENTS
+from onrecord.store.query import (
     ArticleFilter,
     QueryFilter,
     articles,
@@ -26,12 +28,10 @@ from ..query import (
     quotes_page,
     speakers,
 )
-from ..record import KINDS
-from .context import MAX_LIMIT, MAX_QUERY, MAX_STATEMENTS
 
 if TYPE_CHECKING:
-    from ..read import RawDocument
-    from .context import Context
+    from onrecord.read.document import RawDocument
+    from onrecord.serve.context import Context
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"rows per page, 1 to {MAX_LIMIT}")]
 Offset = Annotated[int, Query(ge=0, description="rows to skip")]
@@ -242,14 +242,14 @@ def _extract_input(content_type: str, body: bytes) -> tuple[str | RawDocument, d
 
 
 def _page(html: str) -> RawDocument:
-    from ..read import RawDocument
+    from onrecord.read.document import RawDocument
 
     return RawDocument(doc="pasted", text="", encoding="utf-8", path=None, html=html)
 
 
 def _run_extract(ctx: Context, item: str | RawDocument, published: date | None, clean: bool) -> Any:
-    from ..errors import OnrecordError
-    from ..ingest.html import extract_html
+    from onrecord.errors import OnrecordError
+    from onrecord.read.html import extract_html
 
     try:
         if not isinstance(item, str):

@@ -29,15 +29,15 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
-from .. import __version__
-from ..errors import OnrecordError
-from . import api, pages
-from .context import MAX_BODY, Context
+from onrecord import __version__
+from onrecord.errors import OnrecordError
+from onrecord.serve import api, pages
+from onrecord.serve.context import MAX_BODY, Context
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-    from ..pipeline import Pipeline
+    from onrecord.pipeline import Pipeline
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

@@ -18,15 +18,15 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from ..store import Store
-from .view import safe_url
+from onrecord.serve.view import safe_url
+from onrecord.store.database import Store
 
 if TYPE_CHECKING:
     import jinja2
 
-    from ..pipeline import Pipeline
-    from ..read import RawDocument
-    from ..record import Record
+    from onrecord.pipeline import Pipeline
+    from onrecord.read.document import RawDocument
+    from onrecord.record import Record
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ class Context:
         """The record of one text or extracted page; raises ``OnrecordError`` for bad input."""
         with self._lock:
             if self._pipeline is None:
-                from ..pipeline import Pipeline
+                from onrecord.pipeline import Pipeline
 
                 self._pipeline = Pipeline()
             return next(self._pipeline.pipe([item], published=published, clean=clean, batch_size=1))

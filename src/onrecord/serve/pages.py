@@ -17,13 +17,20 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from ..query import ArticleFilter, QueryFilter, articles, figures, quotes_page, speakers
-from ..record import KINDS
-from . import view
-from .context import MAX_QUERY, MAX_STATEMENTS, PAGE_SIZE
+from onrecord.record import KINDS
+from onrecord.serve import view
+from onrecord.serve.context import MAX_QUERY, MAX_STATEMENTS, PAGE_SIZE
+from onrecord.store.query import (
+    ArticleFilter,
+    QueryFilter,
+    articles,
+    figures,
+    quotes_page,
+    speakers,
+)
 
 if TYPE_CHECKING:
-    from .context import Context
+    from onrecord.serve.context import Context
 
 
 class PageError(Exception):

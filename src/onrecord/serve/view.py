@@ -20,8 +20,8 @@ from itertools import pairwise
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..query import UNRESOLVED_PRONOUNS
-from ..record import Attribution, Record
+from onrecord.record import Attribution, Record
+from onrecord.store.query import UNRESOLVED_PRONOUNS
 
 #: the roles of an attribution, in the order a piece of text shows them first
 ROLES = ("cue", "source", "content")

@@ -40,10 +40,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import OnrecordError
-from .plan import Task, is_uri, local_name, shard
-from .schema import OUTPUT_TABLES, STATS, columns, staged_ddl
-from .worker import WorkerOptions, preload, run_partition
+from onrecord.errors import OnrecordError
+from onrecord.spark.plan import Task, is_uri, local_name, shard
+from onrecord.spark.schema import OUTPUT_TABLES, STATS, columns, staged_ddl
+from onrecord.spark.worker import WorkerOptions, preload, run_partition
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -202,8 +202,8 @@ def spark_session(options: SparkOptions) -> Iterator[SparkSession]:
         # one machine: no web UI, the loopback address, Spark's start-up chatter off
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         # the Python workers inherit this environment: numpy's BLAS on one thread in each
-        # (idle BLAS threads slow the parse; see onrecord.fastops)
-        from ..fastops import BLAS_THREAD_VARIABLES
+        # (idle BLAS threads slow the parse; see onrecord.nlp.blas)
+        from onrecord.nlp.blas import BLAS_THREAD_VARIABLES
 
         for name in BLAS_THREAD_VARIABLES:
             os.environ.setdefault(name, "1")
@@ -216,7 +216,7 @@ def spark_session(options: SparkOptions) -> Iterator[SparkSession]:
         # (24 -> 14 CPU-seconds over start-up and a few small jobs, measured on 2 cores)
         flags = f"-Dlog4j2.configurationFile=file:{log4j} {JVM_FLAGS}"
         if java is not None:  # its classes mapped from an archive (jvmcache: ~3 s sooner)
-            from .jvmcache import java_flags
+            from onrecord.spark.jvmcache import java_flags
 
             flags = f"{flags} {java_flags(*java, JVM_FLAGS)}".strip()
         builder = (

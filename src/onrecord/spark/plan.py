@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
-from ..errors import InputError
-from ..ingest.sources import ReadStats, iter_inputs, kind_of
-from ..read import RecordError
+from onrecord.errors import InputError
+from onrecord.read.document import RecordError
+from onrecord.read.sources import ReadStats, iter_inputs, kind_of
 
 #: a manifest: one path or URI per line (``#`` comments and blank lines skipped)
 MANIFEST_SUFFIXES = (".paths", ".paths.gz")
@@ -84,7 +84,7 @@ def spark_kind(path: Path) -> str | None:
 def read_manifest(name: str, *, prefix: str | None = None) -> list[str]:
     """The paths a manifest lists; relative ones under ``prefix``, else beside the manifest."""
     if is_uri(name):
-        from .streams import open_uri
+        from onrecord.spark.streams import open_uri
 
         with open_uri(name) as (handle, _):
             data = handle.read()

@@ -14,7 +14,7 @@ import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ..store import TABLES, BatchRows
+from onrecord.store.database import TABLES, BatchRows
 
 if TYPE_CHECKING:
     import pyarrow as pa

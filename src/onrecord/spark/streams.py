@@ -19,11 +19,11 @@ from pathlib import PurePosixPath
 from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
-from ..errors import InputError
-from ..ingest.sources import ReadStats, file_error, read_input
-from ..ingest.warc import iter_warc
-from ..read import RawDocument, RecordError, iter_jsonl, object_document
-from .plan import Task
+from onrecord.errors import InputError
+from onrecord.read.document import RawDocument, RecordError, iter_jsonl, object_document
+from onrecord.read.sources import ReadStats, file_error, read_input
+from onrecord.read.warc import iter_warc
+from onrecord.spark.plan import Task
 
 #: Parquet columns read (others are ignored)
 PARQUET_COLUMNS = ("id", "text", "html", "url", "published", "title")

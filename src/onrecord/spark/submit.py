@@ -8,7 +8,7 @@ Absolute imports only: spark-submit runs this file as a script.
 
 import sys
 
-from onrecord.cli import main
+from onrecord.cli.main import main
 
 if __name__ == "__main__":
     raise SystemExit(main(["spark", *sys.argv[1:]]))

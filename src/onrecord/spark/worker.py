@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from ..ingest.runner import (
+from onrecord.ingest.runner import (
     Batch,
     ErrorItem,
     Summary,
@@ -26,16 +26,16 @@ from ..ingest.runner import (
     process_batch,
     quiet_libraries,
 )
-from ..ingest.sources import ReadStats, early_id
-from ..read import RawDocument, RecordError
-from .plan import Task
-from .schema import batch_tables, stats_batch
-from .streams import task_records
+from onrecord.read.document import RawDocument, RecordError
+from onrecord.read.sources import ReadStats, early_id
+from onrecord.spark.plan import Task
+from onrecord.spark.schema import batch_tables, stats_batch
+from onrecord.spark.streams import task_records
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from ..pipeline import Pipeline
+    from onrecord.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def pipeline_for(options: WorkerOptions) -> Pipeline:
     """This process's pipeline: loaded on first use, then kept for the worker's life."""
     key = (options.model, options.mode)
     if key not in _pipelines:
-        from ..pipeline import Pipeline
+        from onrecord.pipeline import Pipeline
 
         started = time.perf_counter()
         _pipelines[key] = Pipeline(options.model, mode=options.mode)

@@ -27,10 +27,10 @@ from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import urlsplit, urlunsplit
 
-from ..errors import InputError
-from ..read import RawDocument, RecordError, read_jsonl, read_stdin, read_text_file
-from .html import is_html_path, read_html_file
-from .warc import WarcStats, is_warc_path, read_warc
+from onrecord.errors import InputError
+from onrecord.read.document import RawDocument, RecordError, read_jsonl, read_stdin, read_text_file
+from onrecord.read.html import is_html_path, read_html_file
+from onrecord.read.warc import WarcStats, is_warc_path, read_warc
 
 log = logging.getLogger(__name__)
 
@@ -263,9 +263,9 @@ class Prepared:
 
 def prepare(doc: RawDocument) -> Prepared:
     """Extract (pages), check the language and the date, give the id; raises ``InputError``."""
-    from ..date import parse_published
-    from .html import extract_html
-    from .language import check_language
+    from onrecord.read.html import extract_html
+    from onrecord.stages.date import parse_published
+    from onrecord.stages.language import check_language
 
     name = doc.source or doc.path or doc.doc
     if doc.html is not None:

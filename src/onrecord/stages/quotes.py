@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .lexicon import QUOTE_PAIRS
+from onrecord.stages.lexicon import QUOTE_PAIRS
 
 _OPENERS = frozenset(QUOTE_PAIRS)
 _CLOSERS = frozenset("”»›」』")

@@ -25,7 +25,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .lexicon import (
+from onrecord.record import Entity, Source
+from onrecord.stages.lexicon import (
     ANONYMOUS_MODIFIERS,
     DOCUMENT_NOUNS,
     MEDIA_NOUNS,
@@ -34,12 +35,11 @@ from .lexicon import (
     TITLE_NOUNS,
     UNNAMED_NOUNS,
 )
-from .record import Entity, Source
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
-    from .attribute import Found
+    from onrecord.stages.attribute import Found
 
 _ENT_TYPES = {"PERSON": "person", "ORG": "organization", "NORP": "group", "GPE": "place"}
 _MEDIA_NAME = re.compile(

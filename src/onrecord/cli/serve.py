@@ -11,8 +11,8 @@ import argparse
 import importlib.util
 from typing import Any
 
-from .errors import OnrecordError
-from .store import DEFAULT_DB
+from onrecord.errors import OnrecordError
+from onrecord.store.database import DEFAULT_DB
 
 #: what ``onrecord serve`` imports, and the extra that installs it
 SERVE_MODULES = ("fastapi", "uvicorn", "jinja2")
@@ -45,7 +45,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise OnrecordError(
             f"onrecord serve needs {', '.join(missing)}: pip install 'onrecord[serve]'"
         )
-    from .serve.app import run
+    from onrecord.serve.app import run
 
     run(args.db, host=args.host, port=args.port)
     return 0

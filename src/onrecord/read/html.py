@@ -36,8 +36,8 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
-from ..read import (
+from onrecord.errors import InputError
+from onrecord.read.document import (
     MAX_CONTROL_SHARE,
     MAX_HTML_BYTES,
     MAX_TEXT_BYTES,

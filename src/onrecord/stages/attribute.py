@@ -33,10 +33,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .errors import ModelNotFoundError
-from .features import cue_features, is_candidate
-from .lexicon import BELIEF_LEMMAS, CITING_LEMMAS, SPEECH_LEMMAS
-from .quotes import Quote
+from onrecord.errors import ModelNotFoundError
+from onrecord.stages.cue_features import cue_features, is_candidate
+from onrecord.stages.lexicon import BELIEF_LEMMAS, CITING_LEMMAS, SPEECH_LEMMAS
+from onrecord.stages.quotes import Quote
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token

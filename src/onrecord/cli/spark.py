@@ -14,11 +14,11 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import InputError
-from .store import DEFAULT_DB
+from onrecord.errors import InputError
+from onrecord.store.database import DEFAULT_DB
 
 if TYPE_CHECKING:
-    from .spark.job import JobSummary
+    from onrecord.spark.job import JobSummary
 
 _MASTER = re.compile(r"^(local(\[(\d+|\*)(,\d+)?\])?|(spark|yarn|k8s|mesos)(://.*)?)$")
 
@@ -84,7 +84,7 @@ def register(sub: Any) -> None:
 
 
 def cmd_spark(args: argparse.Namespace) -> int:
-    from .spark.job import SparkOptions, run_job, spark_session
+    from onrecord.spark.job import SparkOptions, run_job, spark_session
 
     if args.partitions is not None and args.partitions < 1:
         raise InputError("--partitions must be at least 1")
@@ -105,7 +105,7 @@ def cmd_spark(args: argparse.Namespace) -> int:
         prefix=args.prefix,
         log_level=logging.getLogger().getEffectiveLevel(),
     )
-    from .spark.plan import input_files
+    from onrecord.spark.plan import input_files
 
     files = input_files(args.inputs, prefix=args.prefix)  # a missing input fails before Spark
     with spark_session(options) as spark:
@@ -118,7 +118,7 @@ def cmd_spark(args: argparse.Namespace) -> int:
 
 
 def format_job(s: JobSummary) -> str:
-    from .cli_store import by_name
+    from onrecord.cli.store import by_name
 
     rate = s.records / s.seconds if s.seconds > 0 else 0.0
     lines = [
@@ -136,8 +136,8 @@ def format_job(s: JobSummary) -> str:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from .store import Store
-    from .store_load import load_parquet
+    from onrecord.store.database import Store
+    from onrecord.store.load import load_parquet
 
     if not args.directory.is_dir():
         raise InputError(

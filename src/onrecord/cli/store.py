@@ -18,12 +18,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from .errors import InputError
-from .record import KINDS
-from .store import DEFAULT_DB
+from onrecord.errors import InputError
+from onrecord.record import KINDS
+from onrecord.store.database import DEFAULT_DB
 
 if TYPE_CHECKING:
-    from .ingest.runner import Summary
+    from onrecord.ingest.runner import Summary
 
 
 def register(sub: Any) -> None:
@@ -180,7 +180,7 @@ class _Bar:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from .ingest.runner import IngestOptions, default_workers, ingest
+    from onrecord.ingest.runner import IngestOptions, default_workers, ingest
 
     if args.workers is not None and args.workers < 0:
         raise InputError("--workers must be 0 (everything in this process) or more")
@@ -232,7 +232,7 @@ def by_name(counts: dict[str, int]) -> str:
 
 
 def _filter(args: argparse.Namespace) -> Any:
-    from .query import QueryFilter
+    from onrecord.store.query import QueryFilter
 
     return QueryFilter(
         speaker=args.speaker,
@@ -322,13 +322,13 @@ SPEAKER_COLUMNS = [
 
 
 def _open(db: str) -> Any:
-    from .store import Store
+    from onrecord.store.database import Store
 
     return Store(db, read_only=True)
 
 
 def cmd_quotes(args: argparse.Namespace) -> int:
-    from .query import quotes
+    from onrecord.store.query import quotes
 
     f = _filter(args)
     with _open(args.db) as store:
@@ -338,7 +338,7 @@ def cmd_quotes(args: argparse.Namespace) -> int:
 
 
 def cmd_speakers(args: argparse.Namespace) -> int:
-    from .query import speakers
+    from onrecord.store.query import speakers
 
     f = _filter(args)
     with _open(args.db) as store:
@@ -359,7 +359,7 @@ def cmd_speakers(args: argparse.Namespace) -> int:
 
 
 def cmd_article(args: argparse.Namespace) -> int:
-    from .cli import format_text
+    from onrecord.cli.main import format_text
 
     with _open(args.db) as store:
         found = store.record(args.id)

@@ -26,11 +26,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from .errors import InputError
-from .record import KINDS
+from onrecord.errors import InputError
+from onrecord.record import KINDS
 
 if TYPE_CHECKING:
-    from .store import Store
+    from onrecord.store.database import Store
 
 
 @dataclass(slots=True)

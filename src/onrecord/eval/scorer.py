@@ -45,8 +45,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from .errors import GoldDataError, InputError
-from .record import Attribution, Record, Span
+from onrecord.errors import GoldDataError, InputError
+from onrecord.record import Attribution, Record, Span
 
 log = logging.getLogger(__name__)
 

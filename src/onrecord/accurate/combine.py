@@ -43,7 +43,7 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from .attribute import (
+from onrecord.stages.attribute import (
     Char,
     Found,
     _kind,
@@ -52,13 +52,13 @@ from .attribute import (
     _source_tokens,
     _subject,
 )
-from .quotes import Quote
+from onrecord.stages.quotes import Quote
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
-    from .attribute import Attributor
-    from .tagger import Mark, RoleProbs, TaggedAttribution
+    from onrecord.accurate.tagger import Mark, RoleProbs, TaggedAttribution
+    from onrecord.stages.attribute import Attributor
 
     #: the tagged attributions of a text and the tagger's role probabilities
     Tagging = tuple[list[TaggedAttribution], RoleProbs | None]
@@ -116,11 +116,11 @@ class Combiner:
         if process is None:
             process = _own_process_wanted()
         if process:
-            from .tagproc import TaggerProcess
+            from onrecord.accurate.process import TaggerProcess
 
             self.tagger = TaggerProcess(threads=threads, role_bias=ROLE_BIAS)
         else:
-            from .tagger import Tagger
+            from onrecord.accurate.tagger import Tagger
 
             self.tagger = Tagger(threads=threads, role_bias=ROLE_BIAS)
 
@@ -132,7 +132,7 @@ class Combiner:
     def tag(self, texts: list[str], marks: list[list[Mark]] | None = None) -> list[Tagging]:
         """Per text: the tagged attributions and the tagger's role probabilities (``marks``: per
         text the parse's cue candidates, for a tagger that ``wants_marks``)."""
-        from .tagger import pair
+        from onrecord.accurate.tagger import pair
 
         soft = self.tagger.tag_soft(texts, marks)
         return [(pair(t, s), probs) for t, (s, probs) in zip(texts, soft, strict=True)]
@@ -147,7 +147,7 @@ class Combiner:
 
     def result(self, key: Any, text: str) -> Tagging:
         """``tag``'s result for a text given to ``submit`` under ``key``."""
-        from .tagger import pair
+        from onrecord.accurate.tagger import pair
 
         spans, probs = self.tagger.result_soft(key)
         return pair(text, spans), probs

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import ModelNotFoundError
+from onrecord.errors import ModelNotFoundError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -43,7 +43,7 @@ Span = tuple[int, int]
 #: a cue candidate given to the tagger as input: character span and cue-model probability
 Mark = tuple[int, int, float]
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 MODEL_FILE = "tagger.int8.onnx"
 TOKENIZER_FILE = "tagger.tokenizer.json"
 CONFIG_FILE = "tagger.json"

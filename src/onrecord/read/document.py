@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import InputError
+from onrecord.errors import InputError
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class RawDocument:
 
     - ``html``: the page's raw HTML (bytes as fetched, or text) while its body
       is still to be extracted; ``text`` is empty until then.
-      ``onrecord.ingest.html.extract_html`` fills ``text`` and the metadata and
+      ``onrecord.read.html.extract_html`` fills ``text`` and the metadata and
       sets ``html`` back to None.
     - ``extracted``: ``text`` is an article body taken out of HTML by an
       extractor, so the line-level text cleaner must not run on it.
@@ -299,7 +299,7 @@ def read_jsonl(
     ``title`` are optional. A document without ``id`` gets ``<stem>-<line>``.
     With ``allow_html``, an object may give ``html`` (the page) instead of
     ``text``: its document has empty ``text`` and the page in ``html``, for
-    ``onrecord.ingest.html.extract_html`` to extract (up to
+    ``onrecord.read.html.extract_html`` to extract (up to
     ``MAX_HTML_BYTES``). A bad line is yielded as a ``RecordError`` (an
     ``InputError`` naming the line) and reading goes on; blank lines are
     skipped. A file that cannot be opened at all raises ``InputError``.

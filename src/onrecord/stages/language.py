@@ -21,7 +21,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import InputError
+from onrecord.errors import InputError
 
 #: the languages the pipeline handles (ISO 639-1)
 SUPPORTED = frozenset({"en"})

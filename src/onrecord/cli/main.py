@@ -10,11 +10,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from .errors import InputError, OnrecordError
+from onrecord.errors import InputError, OnrecordError
 
 if TYPE_CHECKING:
-    from .read import RawDocument
-    from .record import Record
+    from onrecord.read.document import RawDocument
+    from onrecord.record import Record
 
 log = logging.getLogger("onrecord")
 
@@ -35,7 +35,7 @@ class _Failures:
 
 
 def _inputs(paths: list[str], failures: _Failures) -> Iterator[RawDocument]:
-    from .read import RecordError, read_jsonl, read_stdin, read_text_file
+    from onrecord.read.document import RecordError, read_jsonl, read_stdin, read_text_file
 
     for raw in paths:
         if raw == "-":
@@ -138,7 +138,7 @@ def _write(record: Record, fmt: str, out: TextIO, first: bool, many: bool = Fals
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from .pipeline import Pipeline
+    from onrecord.pipeline import Pipeline
 
     failures = _Failures()
     pipeline = Pipeline(args.model, mode=args.mode)
@@ -164,7 +164,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 def _load_predictions(path: Path) -> dict[str, Record]:
     """Records written by ``onrecord extract --no-clean --format jsonl``, by ``doc``."""
-    from .record import Record
+    from onrecord.record import Record
 
     out: dict[str, Record] = {}
     try:
@@ -183,14 +183,14 @@ def _load_predictions(path: Path) -> dict[str, Record]:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from .evaluate import evaluate_dir, load_gold, score, write_errors
+    from onrecord.eval.scorer import evaluate_dir, load_gold, score, write_errors
 
     if args.predictions is not None:
         report = score(load_gold(args.gold), _load_predictions(args.predictions))
         if args.errors is not None:
             write_errors(report, args.errors)
     else:
-        from .pipeline import Pipeline
+        from onrecord.pipeline import Pipeline
 
         pipeline = Pipeline(args.model, mode=args.mode)
         report = evaluate_dir(args.gold, pipeline=pipeline, errors=args.errors)
@@ -268,9 +268,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     common(ev)
     ev.set_defaults(func=cmd_eval)
-    __import__("onrecord.cli_store").cli_store.register(sub)  # ingest, quotes, speakers, ...
-    __import__("onrecord.cli_spark").cli_spark.register(sub)  # spark, load
-    __import__("onrecord.cli_serve").cli_serve.register(sub)  # serve
+    from onrecord.cli import serve, spark, store
+
+    store.register(sub)  # ingest, quotes, speakers, ...
+    spark.register(sub)  # spark, load
+    serve.register(sub)  # serve
     return parser
 
 

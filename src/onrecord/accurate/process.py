@@ -24,10 +24,10 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import ModelNotFoundError, OnrecordError
+from onrecord.errors import ModelNotFoundError, OnrecordError
 
 if TYPE_CHECKING:
-    from .tagger import Mark, RoleProbs
+    from onrecord.accurate.tagger import Mark, RoleProbs
 
 Spans = list[tuple[str, int, int, float]]
 
@@ -163,7 +163,7 @@ def _serve(
 ) -> None:
     """The child: load the tagger, then tag what arrives until the parent goes away."""
     try:
-        from .tagger import Tagger
+        from onrecord.accurate.tagger import Tagger
 
         tagger = Tagger(model_dir, threads=threads, role_bias=role_bias)
     except Exception as exc:  # sent to the parent, which raises it

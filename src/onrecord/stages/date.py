@@ -95,8 +95,8 @@ from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
-from .errors import InputError
-from .record import TimeExpression
+from onrecord.errors import InputError
+from onrecord.record import TimeExpression
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token

@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ..errors import InputError
-from ..read import MAX_HTML_BYTES, RawDocument, RecordError, unreadable
-from .html import charset_of, extract_html
+from onrecord.errors import InputError
+from onrecord.read.document import MAX_HTML_BYTES, RawDocument, RecordError, unreadable
+from onrecord.read.html import charset_of, extract_html
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 ``clean_text`` works on whole lines, in four passes, and keeps every removed
 line with the reason it went (``Cleaned.removed``):
 
-1. **Patterns** (``patterns.RULES``): menus, media labels, share and
+1. **Patterns** (``boilerplate.RULES``): menus, media labels, share and
    subscribe prompts, cookie notices, footers, "click here", "Read more",
    advertisements, bylines, date-only lines, symbol-only lines; wire credits
    ("With reporting by RIA, Reuters, AP") are removed and their names kept in
@@ -14,7 +14,7 @@ line with the reason it went (``Cleaned.removed``):
    earlier line goes as ``duplicate``; the first copy stays.
 3. **Body**: paragraph-like lines (``PARA_MIN_WORDS`` words or more, ending
    a sentence) are grouped into blocks; page furniture between two of them
-   (a menu, share buttons, a footer: ``patterns.Rule.boundary``) starts a
+   (a menu, share buttons, a footer: ``boilerplate.Rule.boundary``) starts a
    new block. The block with the most paragraph text is the body. Short
    sentences right before or after it join it (a one-line lede, "He declined
    to comment."), and so do a dateline and a long lead-in ending with a
@@ -43,8 +43,8 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from . import patterns
-from .record import Removed
+from onrecord.record import Removed
+from onrecord.stages import boilerplate
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ TITLE_WORDS = (3, 30)
 #: a longer line with nearly every word capitalized is a menu, not a Title Case headline
 TITLE_CASE_MAX_WORDS = 15
 
-_BULLET_STRIP = " \t\u00a0" + patterns.BULLETS
+_BULLET_STRIP = " \t\u00a0" + boilerplate.BULLETS
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _ALNUM = re.compile(r"\w")
 _SPACES = re.compile(r"\s+")
@@ -103,8 +103,8 @@ class _Line:
 
 
 def _ends_sentence(text: str) -> bool:
-    stripped = text.rstrip(patterns.CLOSERS + " ")
-    return bool(stripped) and stripped[-1] in patterns.TERMINAL
+    stripped = text.rstrip(boilerplate.CLOSERS + " ")
+    return bool(stripped) and stripped[-1] in boilerplate.TERMINAL
 
 
 def _word_count(text: str) -> int:
@@ -148,11 +148,11 @@ def _contains_any(text: str, needles: tuple[str, ...]) -> bool:
 
 def canonical_agency(name: str) -> str | None:
     """The short name of a known wire agency ("Associated Press" -> "AP"), else None."""
-    return patterns.AGENCIES.get(_SPACES.sub(" ", name.strip(" .()")).casefold())
+    return boilerplate.AGENCIES.get(_SPACES.sub(" ", name.strip(" .()")).casefold())
 
 
 def _credit_names(names: str, *, agencies_only: bool) -> list[str]:
-    items = [i.strip(" .()") for i in patterns.CREDIT_SPLIT.split(names)]
+    items = [i.strip(" .()") for i in boilerplate.CREDIT_SPLIT.split(names)]
     items = [i for i in items if i]
     known = [canonical_agency(i) for i in items]
     if not agencies_only and all(
@@ -165,16 +165,18 @@ def _credit_names(names: str, *, agencies_only: bool) -> list[str]:
 
 def _credit(line: _Line, lower: str) -> list[str] | None:
     """The names a credit line credits (maybe none), or None when it is no credit line."""
-    if line.words > patterns.CREDIT_MAX_WORDS or not _contains_any(lower, patterns.CREDIT_NEEDS):
+    if line.words > boilerplate.CREDIT_MAX_WORDS or not _contains_any(
+        lower, boilerplate.CREDIT_NEEDS
+    ):
         return None
-    m = patterns.CREDIT_LINE.fullmatch(line.core)
+    m = boilerplate.CREDIT_LINE.fullmatch(line.core)
     if m:
         # "With reporting by A, B" lists agencies; Reuters' "(Reporting by X; Editing by Y)"
         # names people, of whom only agencies are credits
         first = re.split(r"[;]|\bediting\b", m.group("names"), flags=re.IGNORECASE)[0]
         agencies_only = not line.core.lower().startswith("with")
         return _credit_names(first, agencies_only=agencies_only)
-    m = patterns.CONTRIBUTED_LINE.fullmatch(line.core) if "contributed" in line.core else None
+    m = boilerplate.CONTRIBUTED_LINE.fullmatch(line.core) if "contributed" in line.core else None
     if m and len(m.group("names").split()) <= 12:
         return _credit_names(m.group("names"), agencies_only=True)
     return None
@@ -189,7 +191,7 @@ def _rule_reason(line: _Line) -> str | None:
         line.credits = names
         return "credit"
     prose: bool | None = None  # computed when first needed
-    for rule in patterns.RULES:
+    for rule in boilerplate.RULES:
         if line.words > rule.max_words or (rule.needs and not _contains_any(lower, rule.needs)):
             continue
         found = rule.pattern.search(line.core) if rule.search else rule.pattern.fullmatch(line.core)
@@ -197,7 +199,7 @@ def _rule_reason(line: _Line) -> str | None:
             continue
         if not rule.prose:
             if prose is None:
-                prose = patterns.PROSE_CUE.search(line.core) is not None
+                prose = boilerplate.PROSE_CUE.search(line.core) is not None
             if prose:
                 continue
         line.boundary = rule.boundary
@@ -250,11 +252,11 @@ def _joins_body(line: _Line) -> bool:
     if line.ends_sentence:
         # "Will The Ferries Run?" is a headline, "Will the ferries run?" a sentence
         return line.words >= SENTENCE_MIN_WORDS and not (
-            line.text.rstrip(patterns.CLOSERS + " ")[-1:] in "?!" and _title_case(line)
+            line.text.rstrip(boilerplate.CLOSERS + " ")[-1:] in "?!" and _title_case(line)
         )
     if line.words >= PARA_MIN_WORDS and line.text.endswith(":"):
         return True
-    return patterns.DATELINE.match(line.text) is not None
+    return boilerplate.DATELINE.match(line.text) is not None
 
 
 def _body_span(lines: list[_Line]) -> tuple[int, int] | None:
@@ -334,9 +336,9 @@ def _title_candidate(line: _Line) -> bool:
         and low <= line.words <= high
         and len(line.core) >= 12
         # "?" and "!" end headlines too; ":" and "," lead into what follows
-        and line.text.rstrip(patterns.CLOSERS + " ")[-1:] not in patterns.NOT_TITLE_END
+        and line.text.rstrip(boilerplate.CLOSERS + " ")[-1:] not in boilerplate.NOT_TITLE_END
         and any(ch.isupper() for ch in line.core)
-        and patterns.DATELINE.match(line.text) is None
+        and boilerplate.DATELINE.match(line.text) is None
         and not _menu_run(line)
     )
 
@@ -385,7 +387,7 @@ def _take_title(lines: list[_Line], start: int) -> str | None:
 
 
 def _dateline_credit(line: _Line) -> str | None:
-    m = patterns.DATELINE.match(line.text)
+    m = boilerplate.DATELINE.match(line.text)
     if not m:
         return None
     agency = m.group("agency").strip()

@@ -35,12 +35,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import OnrecordError
+from onrecord.errors import OnrecordError
 
 if TYPE_CHECKING:
     import duckdb
 
-    from .record import Record
+    from onrecord.record import Record
 
 log = logging.getLogger(__name__)
 
@@ -380,7 +380,7 @@ class Store:
             return str(meta.get("store_id", ""))
         if self.read_only:
             raise OnrecordError(f"{self.path}: not an onrecord database (no meta table)")
-        from . import __version__
+        from onrecord import __version__
 
         store_id = uuid.uuid4().hex
         con.execute("BEGIN")
@@ -534,7 +534,7 @@ class Store:
 
     def record(self, article_id: str) -> tuple[dict[str, Any], Record] | None:
         """One article's metadata and its ``Record``, by id, URL or input name."""
-        from .record import Record
+        from onrecord.record import Record
 
         cols = _columns("articles")
         # the id first, alone: a primary-key lookup (~1 ms), where the OR below scans the table

@@ -7,7 +7,7 @@ import os
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .errors import ModelNotFoundError
+from onrecord.errors import ModelNotFoundError
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -68,10 +68,10 @@ def _load(wanted: str | None, stock: bool) -> Language:
             continue
         log.info("loaded spaCy model %s", candidate)
         if not stock:
-            from .fastrules import speed_up
+            from onrecord.nlp.fastrules import speed_up
 
             log.info("faster rule components: %s", ", ".join(speed_up(nlp)) or "none")
-            from .fastops import use_numpy_gemm
+            from onrecord.nlp.blas import use_numpy_gemm
 
             log.info("layers multiplying with numpy's BLAS: %d", use_numpy_gemm(nlp))
         return nlp

@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputError
-from .store import TABLES, Store, _columns
+from onrecord.errors import InputError
+from onrecord.store.database import TABLES, Store, _columns
 
 #: the tables a load reads, parents first
 LOADED = ("articles", "entities", "attributions", "times", "errors", "sources")

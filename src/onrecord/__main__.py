@@ -1,0 +1,7 @@
+"""``python -m onrecord``: the same as the ``onrecord`` command."""
+
+import sys
+
+from onrecord.cli.main import main
+
+sys.exit(main())
