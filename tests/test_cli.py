@@ -18,6 +18,7 @@ import pytest
 
 import onrecord.pipeline
 from onrecord.cli.main import main
+from onrecord.options import PipelineOptions
 
 pytestmark = pytest.mark.model
 
@@ -31,8 +32,8 @@ LATIN1 = "Café owner René Dufort said the terrace would reopen in June.\n".enc
 def cli(pipeline: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     """``main`` with ``Pipeline(...)`` handing out the session's pipeline."""
 
-    def session_pipeline(model: str | None = None, *, mode: str = "fast") -> Any:
-        assert (model, mode) == (None, "fast")
+    def session_pipeline(*, options: PipelineOptions) -> Any:
+        assert (options.model, options.mode) == (None, "fast")
         return pipeline
 
     monkeypatch.setattr(onrecord.pipeline, "Pipeline", session_pipeline)
@@ -193,8 +194,6 @@ def one_line_error(err: str, name: str, reason: str) -> None:
         ("controls.txt", bytes(range(1, 9)) * 50, "binary"),
         ("bad-bom.txt", b"\xef\xbb\xbf" + b"ok \xff\xfe", "undecodable"),
         ("huge.txt", b"Varga said the pier was fine. " * 170_000, "too_large"),
-        ("missing.txt", None, "unreadable"),
-        ("missing.jsonl", None, "missing"),
     ],
 )
 def test_cli_extract_bad_input_is_one_line_and_non_zero(
@@ -214,20 +213,62 @@ def test_cli_extract_bad_input_is_one_line_and_non_zero(
     assert len(err.splitlines()) == 2
 
 
+@pytest.mark.parametrize("name", ["missing.txt", "missing.jsonl", "no-folder"])
+def test_cli_a_missing_path_is_a_usage_error_naming_it(
+    cli: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    good = write(tmp_path, "pier.txt", PIER)
+    missing = str(tmp_path / name)
+    assert cli(["extract", good, missing]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""  # nothing was processed
+    assert err == f"onrecord: error: {missing}: no such file or folder; check the path\n"
+    assert main(["ingest", missing, "--db", str(tmp_path / "x.duckdb")]) == 2
+    assert f"{missing}: no such file or folder" in capsys.readouterr().err
+    assert not (tmp_path / "x.duckdb").exists()  # no error row: nothing was opened
+
+
+def test_cli_extract_reads_a_page_as_its_article(
+    cli: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    body = "".join(f"<p>{p}</p>" for p in PIER.split("\n\n") if p.strip())
+    page = (
+        "<html><head><title>Pier to reopen</title>"
+        '<link rel="canonical" href="https://news.example/pier"></head><body>'
+        "<nav><a href='/'>Home</a> | <a href='/news'>News</a></nav>"
+        f"<article><h1>Pier to reopen</h1>{body}</article>"
+        "<footer>Copyright Example News</footer></body></html>"
+    )
+    path = write(tmp_path, "pier.html", page)
+    assert cli(["extract", path, "--format", "jsonl"]) == 0
+    (record,) = jsonl(capsys.readouterr().out)
+    assert "<" not in record["text"] and "Copyright" not in record["text"]
+    assert record["attributions"], "the page's article gives the text's attributions"
+    text = record["text"]
+    assert all(text[s:e] for a in record["attributions"] for s, e in a["content"]["spans"])
+
+
+def test_cli_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out == f"onrecord {onrecord.__version__}\n"
+
+
 def test_cli_extract_good_inputs_survive_a_bad_one(
     cli: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     paths = [
         write(tmp_path, "pier.txt", PIER),
         write(tmp_path, "image.png", PNG),
-        str(tmp_path / "nowhere.txt"),
+        write(tmp_path, "empty.txt", b""),
         write(tmp_path, "cranes.txt", CRANES),
     ]
     assert cli(["extract", *paths, "--format", "jsonl"]) == 1
     out, err = capsys.readouterr()
     assert [r["doc"] for r in jsonl(out)] == ["pier", "cranes"]
     one_line_error(err, "image.png", "binary")
-    one_line_error(err, "nowhere.txt", "unreadable")
+    one_line_error(err, "empty.txt", "empty")
     assert err.splitlines()[-1] == "onrecord: 2 of 4 inputs failed"
 
 
@@ -410,7 +451,7 @@ def test_cli_extract_empty_folder_fails(
 ) -> None:
     (tmp_path / "empty").mkdir()
     assert cli(["extract", str(tmp_path / "empty")]) == 1
-    assert "no .txt or .jsonl file" in capsys.readouterr().err
+    assert "no .html, .htm, .html.gz, .warc(.gz), .jsonl" in capsys.readouterr().err
 
 
 def test_cli_extract_text_over_the_parser_limit_is_one_line(

@@ -159,19 +159,3 @@ def test_an_unsupported_parse_attribution_the_tagger_rules_out_is_dropped(
     kept = combine(pipeline, SAID, [], role_probs(SAID, {"the pier would": ("content", 0.5)}))
     assert [f.cue_head.text for f in kept if f.cue_head is not None] == ["said"]
     assert combine(pipeline, SAID, [], role_probs(SAID, {})) == []
-
-
-def test_cue_marks_are_the_cue_candidates_with_their_probabilities(pipeline: Any) -> None:
-    """What a tagger trained with marks is given: each candidate cue head's characters and its
-    cue-model probability, the same as train/cue_markers.py writes for training."""
-    from onrecord.accurate.combine import cue_marks
-
-    doc = pipeline.nlp(TEXT)
-    quotes = find_quotes(TEXT)
-    marks = cue_marks(pipeline.attributor, doc, quotes)
-    scored = pipeline.attributor.score_cues(doc, quotes)
-    assert len(marks) == len(scored)
-    said = span(TEXT, "said")
-    assert any((s, e) == said and p > 0.5 for s, e, p in marks)
-    for (s, e, p), (tok, q) in zip(marks, scored, strict=True):
-        assert TEXT[s:e] == tok.text and p == q

@@ -23,16 +23,11 @@ from ingest_helpers import (
     write_warc,
 )
 from onrecord.errors import InputError
-from onrecord.read.document import RawDocument, RecordError, read_jsonl
+from onrecord.ingest.prepare import article_id, normalize_url, prepare
+from onrecord.read.document import RawDocument, RecordError, text_hash
 from onrecord.read.html import decode_html, extract_html, read_html_file
-from onrecord.read.sources import (
-    ReadStats,
-    article_id,
-    iter_documents,
-    normalize_url,
-    prepare,
-    text_hash,
-)
+from onrecord.read.jsonl import read_jsonl
+from onrecord.read.sources import ReadStats, iter_documents
 from onrecord.read.warc import WarcStats, read_warc
 
 # --------------------------------------------------------------------------- HTML files

@@ -179,7 +179,7 @@ def test_ingest_cli_summary_and_exit_code(
 
 
 def test_ingest_cli_rejects_bad_options(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["ingest", "x", "--workers", "-1"]) == 2
+    assert main(["ingest", ".", "--workers", "-1"]) == 2
     assert "--workers" in capsys.readouterr().err
 
 
@@ -377,7 +377,7 @@ def test_ingest_stdin(
 def test_ingest_a_url_already_stored_is_not_extracted_again(
     tmp_path: Path, session_pipeline: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import onrecord.read.sources as sources
+    import onrecord.ingest.prepare as sources
 
     url = ARTICLES["ferry"]["url"]
     warc = tmp_path / "refetch.warc.gz"

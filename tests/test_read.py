@@ -11,15 +11,9 @@ from pathlib import Path
 import pytest
 
 from onrecord.errors import InputError
-from onrecord.read.document import (
-    MAX_TEXT_BYTES,
-    RawDocument,
-    RecordError,
-    decode_bytes,
-    read_jsonl,
-    read_stdin,
-    read_text_file,
-)
+from onrecord.read.document import MAX_TEXT_BYTES, RawDocument, RecordError, decode_bytes
+from onrecord.read.jsonl import read_jsonl
+from onrecord.read.text import read_stdin, read_text_file
 
 TEXT = "Mayor Orla Brennan said the harbor budget was “honest”.\n"
 

@@ -36,8 +36,8 @@ import onrecord.pipeline
 from conftest import ROOT, SHARED, need_shared
 from ingest_helpers import ARTICLES, article_html, write_jsonl
 from onrecord.cli.main import main
+from onrecord.ingest.prepare import article_id
 from onrecord.ingest.runner import IngestOptions, ingest
-from onrecord.read.sources import article_id
 from onrecord.spark.plan import input_files, read_manifest, shard
 
 WARC = SHARED / "data" / "news-pages" / "news-pages.warc.gz"
@@ -553,9 +553,10 @@ def test_spark_shards_keep_copies_of_a_url_together(tmp_path: Path) -> None:
     """Shards split a file by article id: every record in exactly one shard, every copy of a
     URL in one, each shard's records in the batches ``onrecord ingest`` makes; a joined batch
     never holds one id from two of those batches (a record's outcome stays ingest's)."""
+    from onrecord.ingest.prepare import early_id
     from onrecord.ingest.runner import Summary
     from onrecord.read.document import RawDocument
-    from onrecord.read.sources import ReadStats, early_id
+    from onrecord.read.sources import ReadStats
     from onrecord.spark.worker import _Made, join_parts, records
 
     lines: list[object] = []

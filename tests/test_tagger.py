@@ -149,25 +149,6 @@ class _WordPieces:
         return type("Enc", (), {"ids": ids, "offsets": offsets, "tokens": tokens})()
 
 
-def test_marker_types_grade_each_candidate_by_level() -> None:
-    """A cue candidate's wordpieces (all of them) get the number of levels its probability
-    reaches; other wordpieces, paragraph markers and candidates below every level get 0."""
-    text = "Ana said it.\n\nBo predicted rain, noted Cy."
-    enc = T.encode(_WordPieces(), text)
-    said = (text.index("said"), text.index("said") + 4)
-    predicted = (text.index("predicted"), text.index("predicted") + 9)
-    noted = (text.index("noted"), text.index("noted") + 5)
-    marks = [(*said, 0.95), (*predicted, 0.35), (*noted, 0.05)]
-    types = T.marker_types(enc, marks, [0.1, 0.3, 0.6])
-    by_piece = {text[s:e]: int(t) for (s, e), t in zip(enc.offsets, types, strict=True) if e > s}
-    assert by_piece == {
-        "Ana": 0, "said": 3, "it.": 0, "Bo": 0, "pre": 2, "dicted": 2,
-        "rain,": 0, "noted": 0, "Cy.": 0,
-    }  # fmt: skip
-    assert T.PARA_ID in enc.ids and types[enc.ids.index(T.PARA_ID)] == 0
-    assert not T.marker_types(enc, marks, []).any()  # a model without marks: all 0
-
-
 def _gap(text: str, a: tuple[int, int], b: tuple[int, int]) -> float:
     """The distance ``pair`` uses, one pair at a time, written out plainly."""
     if a[1] <= b[0]:

@@ -1,4 +1,4 @@
-"""bench/update_baseline.py: floors rise freely, fall only on purpose, one file per mode."""
+"""bench/tools/update_baseline.py: floors rise freely, fall only on purpose, one file per mode."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ HASH = "ab" * 32
 
 def _script() -> ModuleType:
     spec = importlib.util.spec_from_file_location(
-        "update_baseline", ROOT / "bench" / "update_baseline.py"
+        "update_baseline", ROOT / "bench" / "tools" / "update_baseline.py"
     )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

@@ -35,3 +35,9 @@ class GoldDataError(OnrecordError):
     """A gold corpus directory is missing or malformed."""
 
     reason = "bad_gold"
+
+
+class UsageError(InputError):
+    """The command was asked for something that cannot be (a path that does not exist...)."""
+
+    reason = "usage"

@@ -16,6 +16,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from onrecord.errors import InputError, OnrecordError
+from onrecord.options import PipelineOptions
 from onrecord.record import (
     Attribution,
     Content,
@@ -33,11 +34,10 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
+    from onrecord.accurate.combine import Combiner
     from onrecord.read.document import RawDocument
 
 log = logging.getLogger(__name__)
-
-MODES = ("fast", "accurate")
 
 
 def doc_id(text: str) -> str:
@@ -62,23 +62,36 @@ class Pipeline:
 
     ``mode="fast"`` (the default) uses the spaCy parse and learned linear
     models; ``mode="accurate"`` adds the transformer tagger (needs the
-    ``accurate`` extra: onnxruntime and tokenizers).
+    ``accurate`` extra: onnxruntime and tokenizers). ``options`` says it all at
+    once (``model`` and ``mode`` are shorthands for it); what neither gives comes
+    from the environment (``onrecord.options``).
     """
 
-    def __init__(self, model: str | None = None, *, mode: str = "fast") -> None:
+    def __init__(
+        self,
+        model: str | None = None,
+        *,
+        mode: str | None = None,
+        options: PipelineOptions | None = None,
+    ) -> None:
         from onrecord.nlp.model import load_model
 
-        if mode not in MODES:
-            raise OnrecordError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
-        self.mode = mode
-        self.nlp: Language = load_model(model)
+        if options is None:
+            options = PipelineOptions.from_env(model=model, mode=mode)
+        self.options = options
+        self.mode = options.mode
+        self.nlp: Language = load_model(options.model, stock=options.stock_model)
         self.attributor = Attributor()
-        self._combiner: Any = None
+        self._combiner: Combiner | None = None
         self._tag_keys = itertools.count()
-        if mode == "accurate":
+        if options.mode == "accurate":
+            import multiprocessing
+
             from onrecord.accurate.combine import Combiner
 
-            self._combiner = Combiner()
+            # a daemon process (a pool worker) may not start a child of its own
+            own = options.tagger_process and not multiprocessing.current_process().daemon
+            self._combiner = Combiner(process=own)
 
     # -- streaming -----------------------------------------------------------
 
@@ -153,7 +166,8 @@ class Pipeline:
             pub = parse_published(item.published) if item.published else published
         credits: list[str] = []
         removed: list[Removed] = []
-        if clean:
+        if clean and not (not isinstance(item, str) and item.extracted):
+            # a page's body from the HTML extractor is clean already
             from onrecord.stages.clean import clean_text
 
             cleaned = clean_text(text)
@@ -183,9 +197,12 @@ class Pipeline:
             found = self.attributor(doc, quotes, text)
         else:
             # more parse candidates than fast mode keeps: the tagger checks them
-            found = self.attributor(doc, quotes, text, threshold=self._combiner.cue_threshold)
+            scores = self.attributor.score_cues(doc, quotes)
+            found = self.attributor(
+                doc, quotes, text, threshold=self._combiner.cue_threshold, scores=scores
+            )
             found = self._combiner(
-                doc, found, quotes, text, self.attributor, tagged=tagged, soft=soft
+                doc, found, quotes, text, self.attributor, tagged=tagged, soft=soft, scores=scores
             )
         resolved = resolve(doc, found, text)
         times = find_times(doc, prep.published)
@@ -264,12 +281,14 @@ def extract(
     published: str | date | None = None,
     clean: bool = True,
     model: str | None = None,
+    mode: str | None = None,
 ) -> Record:
-    """The record of one article (loads the default pipeline once per process)."""
+    """The record of one article (loads the default pipeline once per process; another
+    ``model`` or ``mode`` loads its own)."""
     global _default
-    if _default is None or model is not None:
-        pipeline = Pipeline(model)
-        if model is None:
+    if _default is None or model is not None or mode not in (None, _default.mode):
+        pipeline = Pipeline(model, mode=mode)
+        if model is None and mode is None:
             _default = pipeline
     else:
         pipeline = _default

@@ -25,12 +25,8 @@ wordpiece (``tagger.RoleProbs``), so the tagger judges spans it did not label
 itself. Its cue spans are decoded with an extra bias (``ROLE_BIAS``): the
 checks above make more of them usable than the tagger alone should output.
 
-A tagger trained with marks (``Tagger.wants_marks``) is given the parse's cue
-candidates with their cue-model probabilities (``cue_marks``), so it runs after
-the parse.
-
 The tagger runs in this process, or in a child process of its own
-(``tagproc.py``) with ``ONRECORD_TAGGER_PROCESS=1``. The constants were
+(``accurate/process.py``) with ``ONRECORD_TAGGER_PROCESS=1``. The constants were
 chosen on 40 train articles the tagger was not trained on
 (``bench/eval_heldout_accurate.py``), with a fast-mode cue model fitted
 without them (``train/train_fast.py --holdout-names``); docs/quality.md lists
@@ -46,18 +42,19 @@ from typing import TYPE_CHECKING, Any
 from onrecord.stages.attribute import (
     Char,
     Found,
-    _kind,
-    _merge,
-    _not_the_speaker,
-    _source_tokens,
-    _subject,
+    attribution_kind,
+    merge_spans,
+    not_the_speaker,
+    source_tokens,
+    subject_of,
 )
 from onrecord.stages.quotes import Quote
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
-    from onrecord.accurate.tagger import Mark, RoleProbs, TaggedAttribution
+    from onrecord.accurate.process import TaggerProcess
+    from onrecord.accurate.tagger import RoleProbs, TaggedAttribution, Tagger
     from onrecord.stages.attribute import Attributor
 
     #: the tagged attributions of a text and the tagger's role probabilities
@@ -111,56 +108,53 @@ class Combiner:
     def cue_threshold(self) -> float:
         return CUE_THRESHOLD
 
-    def __init__(self, threads: int = 1, *, process: bool | None = None) -> None:
-        self.tagger: Any
-        if process is None:
-            process = _own_process_wanted()
+    def __init__(self, threads: int = 1, *, process: bool = False) -> None:
+        """``process``: the tagger in a process of its own (``TaggerProcess``), which starts on
+        a text as soon as it is ``submit``ted, while the parse runs; else in this process."""
+        self.tagger: Tagger | TaggerProcess
+        #: the same tagger when it runs in its own process (texts can be sent ahead)
+        self.ahead: TaggerProcess | None = None
         if process:
             from onrecord.accurate.process import TaggerProcess
 
-            self.tagger = TaggerProcess(threads=threads, role_bias=ROLE_BIAS)
+            self.tagger = self.ahead = TaggerProcess(threads=threads, role_bias=ROLE_BIAS)
         else:
             from onrecord.accurate.tagger import Tagger
 
             self.tagger = Tagger(threads=threads, role_bias=ROLE_BIAS)
 
-    @property
-    def wants_marks(self) -> bool:
-        """True when the tagger takes the parse's cue candidates as input (``cue_marks``)."""
-        return bool(getattr(self.tagger, "wants_marks", False))
-
-    def tag(self, texts: list[str], marks: list[list[Mark]] | None = None) -> list[Tagging]:
-        """Per text: the tagged attributions and the tagger's role probabilities (``marks``: per
-        text the parse's cue candidates, for a tagger that ``wants_marks``)."""
+    def tag(self, texts: list[str]) -> list[Tagging]:
+        """Per text: the tagged attributions and the tagger's role probabilities."""
         from onrecord.accurate.tagger import pair
 
-        soft = self.tagger.tag_soft(texts, marks)
+        soft = self.tagger.tag_soft(texts)
         return [(pair(t, s), probs) for t, (s, probs) in zip(texts, soft, strict=True)]
 
     def submit(self, key: Any, text: str) -> bool:
-        """Start tagging ``text`` ahead (tagger process only); False when that is not possible
-        (in process, or when the tagger needs the parse's cue candidates first)."""
-        if not hasattr(self.tagger, "submit") or self.wants_marks:
+        """Start tagging ``text`` ahead; False when the tagger runs in this process."""
+        if self.ahead is None:
             return False
-        self.tagger.submit(key, text)
+        self.ahead.submit(key, text)
         return True
 
     def result(self, key: Any, text: str) -> Tagging:
         """``tag``'s result for a text given to ``submit`` under ``key``."""
         from onrecord.accurate.tagger import pair
 
-        spans, probs = self.tagger.result_soft(key)
+        if self.ahead is None:
+            raise RuntimeError("result() of a text that was not submitted to a tagger process")
+        spans, probs = self.ahead.result_soft(key)
         return pair(text, spans), probs
 
     def discard(self, keys: set[Any]) -> None:
         """Drop the results of submitted texts nobody will ask for."""
-        for key in keys:
-            self.tagger.discard(key)
+        if self.ahead is not None:
+            for key in keys:
+                self.ahead.discard(key)
 
     def close(self) -> None:
-        close = getattr(self.tagger, "close", None)
-        if close is not None:
-            close()
+        if self.ahead is not None:
+            self.ahead.close()
 
     def __call__(
         self,
@@ -171,12 +165,14 @@ class Combiner:
         attributor: Attributor,
         tagged: list[TaggedAttribution] | None = None,
         soft: RoleProbs | None = None,
+        *,
+        scores: Sequence[tuple[Token, float]] | None = None,
     ) -> list[Found]:
         """Combine; ``tagged`` and ``soft`` are ``tag``'s result for ``text`` (tagged here when
-        not given; without ``soft`` no dispute is settled for the tagger)."""
+        not given; without ``soft`` no dispute is settled for the tagger); ``scores`` are the
+        attribute stage's cue scores of ``doc`` (computed here when not given)."""
         if tagged is None:
-            marks = [cue_marks(attributor, doc, quotes)] if self.wants_marks else None
-            tagged, soft = self.tag([text], marks)[0]
+            tagged, soft = self.tag([text])[0]
         quote_spans = [(q.start, q.end) for q in quotes]
         supported: set[int] = set()
         extra: list[Found] = []
@@ -204,7 +200,7 @@ class Combiner:
                         and f.via is None
                         and sum(_overlap(g.content, t.content) > 0 for g in found) == 1
                     ):
-                        f.content = _merge(t.content)
+                        f.content = merge_spans(t.content)
                         f.quotes = _inside(f.content, quote_spans)
                 continue
             if t.score < ADD_MIN:  # the parse missed it, and the tagger is unsure too
@@ -214,7 +210,9 @@ class Combiner:
             prob = t.score
             if not cue_toks:
                 if cue_probs is None:
-                    cue_probs = {tok.i: p for tok, p in attributor.score_cues(doc, quotes)}
+                    if scores is None:
+                        scores = attributor.score_cues(doc, quotes)
+                    cue_probs = {tok.i: p for tok, p in scores}
                 cue_toks, prob = _fallback_cue(doc, t.content, cue_probs)
             if not cue_toks:
                 continue
@@ -224,15 +222,15 @@ class Combiner:
             if source:
                 source_head = _head(source)
             else:
-                subj = _subject(head)
-                if subj is not None and not _not_the_speaker(head, head.lemma_.lower(), subj):
-                    source = _source_tokens(subj, head)
+                subj = subject_of(head)
+                if subj is not None and not not_the_speaker(head, head.lemma_.lower(), subj):
+                    source = source_tokens(subj, head)
                     source_head = subj
-            content = _merge(t.content)
+            content = merge_spans(t.content)
             inside = _inside(content, quote_spans)
             extra.append(
                 Found(
-                    kind=_kind(head.lemma_.lower(), content, inside),
+                    kind=attribution_kind(head.lemma_.lower(), content, inside),
                     cue=sorted(cue_toks, key=lambda tok: tok.i),
                     content=content,
                     source=source,
@@ -250,29 +248,6 @@ class Combiner:
         out.extend(extra)
         out.sort(key=lambda f: f.content[0][0] if f.content else 0)
         return _relink(out, found)
-
-
-def cue_marks(attributor: Attributor, doc: Doc, quotes: Sequence[Quote]) -> list[Mark]:
-    """The parse's cue candidates as the tagger takes them: each candidate cue head's
-    characters with its cue-model probability (``train/cue_markers.py`` makes the same for
-    training)."""
-    return [(t.idx, t.idx + len(t), p) for t, p in attributor.score_cues(doc, quotes)]
-
-
-def _own_process_wanted() -> bool:
-    """The tagger gets a process of its own when ``ONRECORD_TAGGER_PROCESS=1`` (and this process
-    is not a daemon, which may not start children).
-
-    Off by default: on one core, the two processes taking turns cost more than the thread
-    onnxruntime puts beside the parse (docs/quality.md); with a core to spare, the tagger in its
-    own process works while the parse runs.
-    """
-    import multiprocessing
-    import os
-
-    if os.environ.get("ONRECORD_TAGGER_PROCESS", "0").strip().lower() not in ("1", "true", "yes"):
-        return False
-    return not multiprocessing.current_process().daemon
 
 
 def _inside(content: Sequence[Char], quotes: Sequence[Char]) -> list[Char]:
@@ -328,7 +303,7 @@ def _settle_disputes(doc: Doc, f: Found, t: TaggedAttribution, soft: RoleProbs) 
         if cue:
             f.cue = sorted(cue, key=lambda tok: tok.i)
             f.cue_head = _head(f.cue)
-            f.kind = _kind(f.cue_head.lemma_.lower(), f.content, f.quotes)
+            f.kind = attribution_kind(f.cue_head.lemma_.lower(), f.content, f.quotes)
             f.source = _tokens(doc, t.source)
             f.source_head = _head(f.source) if f.source else None
             return

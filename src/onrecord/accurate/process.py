@@ -27,9 +27,9 @@ from typing import TYPE_CHECKING, Any
 from onrecord.errors import ModelNotFoundError, OnrecordError
 
 if TYPE_CHECKING:
-    from onrecord.accurate.tagger import Mark, RoleProbs
+    from onrecord.accurate.tagger import RawSpan, RoleProbs, Tagger
 
-Spans = list[tuple[str, int, int, float]]
+Spans = list["RawSpan"]
 
 #: seconds the parent waits for the child to load its model
 START_TIMEOUT = 120.0
@@ -68,18 +68,15 @@ class TaggerProcess:
             self.close()
             cls = ModelNotFoundError if status[1] == "ModelNotFoundError" else OnrecordError
             raise cls(status[2])
-        #: the child's model takes the parse's cue candidates (``Tagger.wants_marks``)
-        self.wants_marks = bool(status[1])
 
     @property
     def pid(self) -> int | None:
         return self._proc.pid
 
-    def submit(self, key: Any, text: str, marks: list[Mark] | None = None) -> None:
-        """Queue ``text`` (with its cue candidates, for a model that wants them) for tagging;
-        its spans come back from ``result(key)``."""
+    def submit(self, key: Any, text: str) -> None:
+        """Queue ``text`` for tagging; its spans come back from ``result(key)``."""
         try:
-            self._req.send((key, text, marks))
+            self._req.send((key, text))
         except OSError:
             raise OnrecordError(
                 f"the tagger process ended (exit code {self._proc.exitcode})"
@@ -108,17 +105,15 @@ class TaggerProcess:
         if self._done.pop(key, None) is None:
             self._ignored.add(key)
 
-    def tag_spans(self, texts: list[str], marks: list[list[Mark]] | None = None) -> list[Spans]:
+    def tag_spans(self, texts: list[str]) -> list[Spans]:
         """Like ``Tagger.tag_spans``: tag ``texts`` and wait for all of them."""
-        return [spans for spans, _ in self.tag_soft(texts, marks)]
+        return [spans for spans, _ in self.tag_soft(texts)]
 
-    def tag_soft(
-        self, texts: list[str], marks: list[list[Mark]] | None = None
-    ) -> list[tuple[Spans, RoleProbs]]:
+    def tag_soft(self, texts: list[str]) -> list[tuple[Spans, RoleProbs]]:
         """Like ``Tagger.tag_soft``: tag ``texts`` and wait for all of them."""
         keys = [("sync", id(texts), n) for n in range(len(texts))]
-        for n, (key, text) in enumerate(zip(keys, texts, strict=True)):
-            self.submit(key, text, marks[n] if marks is not None else None)
+        for key, text in zip(keys, texts, strict=True):
+            self.submit(key, text)
         return [self.result_soft(key) for key in keys]
 
     def cpu_seconds(self) -> float:
@@ -169,8 +164,8 @@ def _serve(
     except Exception as exc:  # sent to the parent, which raises it
         res.send(("fatal", type(exc).__name__, str(exc)))
         return
-    res.send(("ready", tagger.wants_marks))
-    inbox: queue.Queue[tuple[Any, str, list[Mark] | None] | None] = queue.Queue()
+    res.send(("ready",))
+    inbox: queue.Queue[tuple[Any, str] | None] = queue.Queue()
 
     def read() -> None:
         while True:
@@ -190,10 +185,8 @@ def _serve(
         res.send(_tag_one(tagger, *item))
 
 
-def _tag_one(
-    tagger: Any, key: Any, text: str, marks: list[Mark] | None = None
-) -> tuple[str, Any, Any]:
+def _tag_one(tagger: Tagger, key: Any, text: str) -> tuple[str, Any, Any]:
     try:
-        return ("ok", key, tagger.tag_soft([text], [marks or []])[0])
+        return ("ok", key, tagger.tag_soft([text])[0])
     except Exception as exc:  # reported to the parent for this text
         return ("error", key, f"{type(exc).__name__}: {exc}")

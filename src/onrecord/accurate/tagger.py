@@ -11,11 +11,6 @@ pairing, for callers that pair them with other evidence (e.g. a parse), and
 ``Tagger.tag_soft`` adds each wordpiece's role probabilities (``RoleProbs``),
 with which such a caller can judge spans the tagger did not label.
 
-A model trained with marks (its config lists ``marker_levels``) also takes the
-parse's cue candidates as input: ``marks`` per text, each a candidate cue
-head's characters and its cue-model probability, become token types
-(``marker_types``); accurate mode passes them (``combine.cue_marks``).
-
 The windowing and labelling helpers here are shared with the training script
 (``train/train_tagger.py``), so that training and inference cut text the same
 way.
@@ -23,7 +18,6 @@ way.
 
 from __future__ import annotations
 
-import bisect
 import json
 import re
 from dataclasses import dataclass, field
@@ -40,8 +34,8 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
 Span = tuple[int, int]
-#: a cue candidate given to the tagger as input: character span and cue-model probability
-Mark = tuple[int, int, float]
+#: a labelled span before pairing: role, start, end (characters, end exclusive), mean probability
+RawSpan = tuple[str, int, int, float]
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 MODEL_FILE = "tagger.int8.onnx"
@@ -226,29 +220,6 @@ def token_labels(enc: Encoded, role: NDArray[np.int8], begin: NDArray[np.bool_])
     return out
 
 
-def marker_types(enc: Encoded, marks: list[Mark], levels: list[float]) -> NDArray[np.int64]:
-    """Token type per wordpiece: how many of ``levels`` the probability of the cue candidate
-    it lies in reaches (0 outside every candidate).
-
-    A tagger trained with ``levels`` sees the parse's cue candidates this way (BERT's token
-    type embeddings, one row per level); ``train/cue_markers.py`` makes the marks for training.
-    """
-    types = np.zeros(len(enc.ids), dtype=np.int64)
-    if not marks or not levels:
-        return types
-    starts = [s for s, _ in enc.offsets]
-    for s, e, p in marks:
-        level = sum(p >= v for v in levels)
-        if not level:
-            continue
-        lo = bisect.bisect_left(starts, s)
-        hi = bisect.bisect_left(starts, e)
-        for j in range(lo, hi):
-            if enc.offsets[j][1] > enc.offsets[j][0]:
-                types[j] = max(types[j], level)
-    return types
-
-
 class Tagger:
     """The accurate-mode tagger: ONNX int8 model + tokenizer shipped in ``onrecord/data``.
 
@@ -292,8 +263,6 @@ class Tagger:
                 f"{conf_path} lists labels {config.get('labels')}, expected {list(LABELS)}"
             )
         self.max_len = int(config.get("max_len", MAX_LEN))
-        #: cue-candidate probability levels the model takes as token types (none: no marks)
-        self.marker_levels = [float(v) for v in config.get("marker_levels", [])]
         self.bias = np.asarray(config.get("bias", [0.0] * len(LABELS)), dtype=np.float32)
         for r, extra in enumerate(role_bias):  # B and I of each role
             self.bias[2 * r + 1 : 2 * r + 3] += extra
@@ -312,26 +281,9 @@ class Tagger:
 
     # -- inference ---------------------------------------------------------
 
-    @property
-    def wants_marks(self) -> bool:
-        """True when the model takes the parse's cue candidates as input (``marks``)."""
-        return bool(self.marker_levels)
-
-    def probabilities(
-        self, texts: list[str], marks: list[list[Mark]] | None = None
-    ) -> list[tuple[Encoded, NDArray[np.float32]]]:
-        """Per text: its encoding and label probabilities per token (n_tokens x labels).
-
-        ``marks`` are per text the cue candidates (``Mark``), for a model trained with them
-        (``wants_marks``); ignored by other models.
-        """
-        if marks is not None and len(marks) != len(texts):
-            raise ValueError(f"{len(marks)} lists of marks for {len(texts)} texts")
+    def probabilities(self, texts: list[str]) -> list[tuple[Encoded, NDArray[np.float32]]]:
+        """Per text: its encoding and label probabilities per token (n_tokens x labels)."""
         encs = [encode(self.tokenizer, t) for t in texts]
-        types = [
-            marker_types(e, marks[i] if marks is not None else [], self.marker_levels)
-            for i, e in enumerate(encs)
-        ]
         if self.max_len != MAX_LEN:
             for text, enc in zip(texts, encs, strict=True):
                 enc.windows = windows(text, enc, self.max_len)
@@ -343,17 +295,15 @@ class Tagger:
             width = max(e - s for _, (s, e) in batch) + 2
             ids = np.full((len(batch), width), PAD_ID, dtype=np.int64)
             mask = np.zeros((len(batch), width), dtype=np.int64)
-            tt = np.zeros((len(batch), width), dtype=np.int64)
             for k, (i, (s, e)) in enumerate(batch):
                 n = e - s
                 ids[k, 0] = CLS_ID
                 ids[k, 1 : n + 1] = encs[i].ids[s:e]
                 ids[k, n + 1] = SEP_ID
                 mask[k, : n + 2] = 1
-                tt[k, 1 : n + 1] = types[i][s:e]
             feeds: dict[str, NDArray[np.int64]] = {"input_ids": ids, "attention_mask": mask}
             if "token_type_ids" in self._inputs:
-                feeds["token_type_ids"] = tt
+                feeds["token_type_ids"] = np.zeros((len(batch), width), dtype=np.int64)
             logits = np.asarray(self.session.run(None, feeds)[0], dtype=np.float32)
             logits = logits - logits.max(axis=-1, keepdims=True)
             p = np.exp(logits)
@@ -398,32 +348,26 @@ class Tagger:
         close()
         return spans
 
-    def tag_spans(
-        self, texts: list[str], marks: list[list[Mark]] | None = None
-    ) -> list[list[tuple[str, int, int, float]]]:
+    def tag_spans(self, texts: list[str]) -> list[list[RawSpan]]:
         """Raw labelled spans per text: (role, start, end, mean probability), before pairing.
 
         ``role`` is one of "source", "cue", "content"; offsets are characters,
         end exclusive.
         """
-        probs = self.probabilities(texts, marks)
+        probs = self.probabilities(texts)
         return [self._spans(t, e, p) for t, (e, p) in zip(texts, probs, strict=True)]
 
-    def tag_soft(
-        self, texts: list[str], marks: list[list[Mark]] | None = None
-    ) -> list[tuple[list[tuple[str, int, int, float]], RoleProbs]]:
+    def tag_soft(self, texts: list[str]) -> list[tuple[list[RawSpan], RoleProbs]]:
         """Per text: the raw labelled spans (``tag_spans``) and the role probabilities."""
-        probs = self.probabilities(texts, marks)
+        probs = self.probabilities(texts)
         return [
             (self._spans(t, e, p), RoleProbs.of(e, p))
             for t, (e, p) in zip(texts, probs, strict=True)
         ]
 
-    def tag(
-        self, texts: list[str], marks: list[list[Mark]] | None = None
-    ) -> list[list[TaggedAttribution]]:
+    def tag(self, texts: list[str]) -> list[list[TaggedAttribution]]:
         """Attributions per text: tagged spans, paired around their cues."""
-        spans = self.tag_spans(texts, marks)
+        spans = self.tag_spans(texts)
         return [pair(t, s) for t, s in zip(texts, spans, strict=True)]
 
 

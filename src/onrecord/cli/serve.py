@@ -12,22 +12,21 @@ import importlib.util
 from typing import Any
 
 from onrecord.errors import OnrecordError
-from onrecord.store.database import DEFAULT_DB
 
 #: what ``onrecord serve`` imports, and the extra that installs it
 SERVE_MODULES = ("fastapi", "uvicorn", "jinja2")
 
 
-def register(sub: Any) -> None:
+def register(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> None:
     sv = sub.add_parser(
         "serve",
+        parents=[parents["db"]],
         help="the HTTP API and web pages over the database (read-only)",
         description="Serve the database read-only: a JSON API under /api (OpenAPI at "
         "/openapi.json, interactive at /docs) and web pages: articles with every attribution "
         "highlighted, speakers with their statements on a timeline, quote search, and a page "
         "to paste an article. Binds to loopback unless --host says otherwise.",
     )
-    sv.add_argument("--db", default=DEFAULT_DB, help=f"the DuckDB database (default: {DEFAULT_DB})")
     sv.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     sv.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
     sv.set_defaults(func=cmd_serve)

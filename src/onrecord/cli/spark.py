@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from onrecord.errors import InputError
-from onrecord.store.database import DEFAULT_DB
+from onrecord.options import PipelineOptions
 
 if TYPE_CHECKING:
     from onrecord.spark.job import JobSummary
@@ -23,10 +23,11 @@ if TYPE_CHECKING:
 _MASTER = re.compile(r"^(local(\[(\d+|\*)(,\d+)?\])?|(spark|yarn|k8s|mesos)(://.*)?)$")
 
 
-def register(sub: Any) -> None:
+def register(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> None:
     """Add ``spark`` and ``load`` to the ``onrecord`` subparsers."""
     sp = sub.add_parser(
         "spark",
+        parents=[parents["pipeline"]],
         help="run the ingest on Apache Spark and write the tables as Parquet",
         description="Run the ingest's per-document work on Apache Spark (pip install "
         "'onrecord[spark]'; Java 17+) over WARC files (.warc, .warc.gz), JSON Lines, "
@@ -63,14 +64,11 @@ def register(sub: Any) -> None:
         "https://data.commoncrawl.org/); default: the manifest's folder",
     )
     sp.add_argument("--json", action="store_true", help="print the summary as JSON")
-    sp.add_argument("--model", help="spaCy pipeline to load on the executors")
-    sp.add_argument(
-        "--mode", choices=("fast", "accurate"), default="fast", help="pipeline mode (see extract)"
-    )
     sp.set_defaults(func=cmd_spark)
 
     ld = sub.add_parser(
         "load",
+        parents=[parents["db"]],
         help="load Parquet output of onrecord spark (or export) into the database",
         description="Insert the Parquet datasets under DIR (onrecord spark's --out folder, or "
         "onrecord export --parquet's) into the DuckDB database in one transaction, then "
@@ -78,7 +76,6 @@ def register(sub: Any) -> None:
         "add nothing, so loading twice is safe.",
     )
     ld.add_argument("directory", type=Path, metavar="DIR", help="the folder of datasets")
-    ld.add_argument("--db", default=DEFAULT_DB, help=f"the DuckDB database (default: {DEFAULT_DB})")
     ld.add_argument("--json", action="store_true", help="print what was added as JSON")
     ld.set_defaults(func=cmd_load)
 
@@ -100,8 +97,7 @@ def cmd_spark(args: argparse.Namespace) -> int:
         master=args.master,
         partitions=args.partitions,
         batch_size=args.batch_size,
-        model=args.model,
-        mode=args.mode,
+        pipeline=PipelineOptions.from_env(model=args.model, mode=args.mode),
         prefix=args.prefix,
         log_level=logging.getLogger().getEffectiveLevel(),
     )
@@ -118,7 +114,7 @@ def cmd_spark(args: argparse.Namespace) -> int:
 
 
 def format_job(s: JobSummary) -> str:
-    from onrecord.cli.store import by_name
+    from onrecord.cli.format import by_name
 
     rate = s.records / s.seconds if s.seconds > 0 else 0.0
     lines = [

@@ -9,33 +9,28 @@ by ``ingest.runner``, ``store`` and ``query``.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import logging
-import shutil
 import sys
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
+from onrecord.cli.format import by_name, emit, plain
 from onrecord.errors import InputError
+from onrecord.options import PipelineOptions
 from onrecord.record import KINDS
-from onrecord.store.database import DEFAULT_DB
 
 if TYPE_CHECKING:
     from onrecord.ingest.runner import Summary
 
 
-def register(sub: Any) -> None:
+def register(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> None:
     """Add the store commands to the ``onrecord`` subparsers."""
-
-    def db_option(p: argparse.ArgumentParser) -> None:
-        p.add_argument(
-            "--db", default=DEFAULT_DB, help=f"the DuckDB database (default: {DEFAULT_DB})"
-        )
 
     ing = sub.add_parser(
         "ingest",
+        parents=[parents["db"], parents["pipeline"]],
         help="read news in bulk (HTML, WARC, JSON Lines, text) into the database",
         description="Read HTML pages (.html, .htm, .html.gz), WARC files (.warc, .warc.gz), "
         "JSON Lines (text or html per line) and text files, or folders of them, run the "
@@ -45,7 +40,6 @@ def register(sub: Any) -> None:
         "input record failed in this run.",
     )
     ing.add_argument("paths", nargs="+", metavar="PATH", help="a file, a folder, or - (stdin)")
-    db_option(ing)
     ing.add_argument(
         "--workers",
         type=int,
@@ -61,10 +55,6 @@ def register(sub: Any) -> None:
     )
     ing.add_argument("--no-progress", action="store_true", help="no progress bar")
     ing.add_argument("--json", action="store_true", help="print the summary as JSON")
-    ing.add_argument("--model", help="spaCy pipeline to load (default: en_core_web_sm or mirror)")
-    ing.add_argument(
-        "--mode", choices=("fast", "accurate"), default="fast", help="pipeline mode (see extract)"
-    )
     ing.set_defaults(func=cmd_ingest)
 
     def filters(p: argparse.ArgumentParser, *, limit: int) -> None:
@@ -85,10 +75,10 @@ def register(sub: Any) -> None:
             default="table",
             help="table (readable, default), json, csv",
         )
-        db_option(p)
 
     qu = sub.add_parser(
         "quotes",
+        parents=[parents["db"]],
         help="who said what: attributions in the database",
         description="Attributions from the database, newest article first (best match first "
         "with --about). --speaker matches the resolved name or the surname ('Okafor').",
@@ -98,6 +88,7 @@ def register(sub: Any) -> None:
 
     sp = sub.add_parser(
         "speakers",
+        parents=[parents["db"]],
         help="the most-quoted sources, with titles and share of anonymous sourcing",
         description="Sources ranked by number of attributions: articles, direct or mixed "
         "quotes, titles seen with the name, share flagged anonymous.",
@@ -107,6 +98,7 @@ def register(sub: Any) -> None:
 
     ar = sub.add_parser(
         "article",
+        parents=[parents["db"]],
         help="one stored article's record",
         description="Print one article's record by id (or a unique prefix of it), URL, or "
         "input name.",
@@ -115,11 +107,11 @@ def register(sub: Any) -> None:
     ar.add_argument(
         "--format", choices=("text", "json"), default="text", help="text (readable) or json"
     )
-    db_option(ar)
     ar.set_defaults(func=cmd_article)
 
     er = sub.add_parser(
         "errors",
+        parents=[parents["db"]],
         help="input records that did not become articles, with their reasons",
         description="The errors table: one row per input record that failed, newest first, "
         "with a count per reason at the end (table format).",
@@ -129,17 +121,16 @@ def register(sub: Any) -> None:
     er.add_argument(
         "--format", choices=("table", "json", "csv"), default="table", help="table, json, csv"
     )
-    db_option(er)
     er.set_defaults(func=cmd_errors)
 
     ex = sub.add_parser(
         "export",
+        parents=[parents["db"]],
         help="write every table of the database as Parquet",
         description="Write every table (articles, entities, attributions, times, errors, "
         "sources, meta) as DIR/<table>.parquet with the same columns.",
     )
     ex.add_argument("--parquet", required=True, metavar="DIR", type=Path, help="output folder")
-    db_option(ex)
     ex.set_defaults(func=cmd_export)
 
 
@@ -181,6 +172,9 @@ class _Bar:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from onrecord.ingest.runner import IngestOptions, default_workers, ingest
+    from onrecord.read.sources import check_paths
+
+    check_paths(args.paths)
 
     if args.workers is not None and args.workers < 0:
         raise InputError("--workers must be 0 (everything in this process) or more")
@@ -190,8 +184,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         db=args.db,
         workers=default_workers() if args.workers is None else args.workers,
         batch_size=args.batch_size,
-        model=args.model,
-        mode=args.mode,
+        pipeline=PipelineOptions.from_env(model=args.model, mode=args.mode),
         log_level=logging.getLogger().getEffectiveLevel(),
     )
     bar = _Bar(not args.no_progress)
@@ -223,11 +216,6 @@ def format_summary(s: Summary, db: str) -> str:
     return "\n".join(lines)
 
 
-def by_name(counts: dict[str, int]) -> str:
-    """``a 3, b 1``: counts in name order, for a summary line."""
-    return ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-
-
 # --------------------------------------------------------------------------- queries
 
 
@@ -243,64 +231,6 @@ def _filter(args: argparse.Namespace) -> Any:
         kind=args.kind,
         limit=args.limit,
     )
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    return value
-
-
-def _emit(
-    rows: list[dict[str, Any]], fmt: str, out: TextIO, table: list[tuple[str, str, int]]
-) -> None:
-    if fmt == "json":
-        out.write(json.dumps([{k: _plain(v) for k, v in r.items()} for r in rows], indent=2,
-                             ensure_ascii=False) + "\n")  # fmt: skip
-    elif fmt == "csv":
-        if rows:
-            writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-            writer.writeheader()
-            for r in rows:
-                writer.writerow({k: _cell(v) for k, v in r.items()})
-    else:
-        out.write(format_table(rows, table) + "\n")
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return "; ".join(str(v) for v in value)
-    if isinstance(value, float):
-        return f"{value:.3f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
-    return str(_plain(value))
-
-
-def format_table(rows: list[dict[str, Any]], columns: list[tuple[str, str, int]]) -> str:
-    """A plain-text table; ``columns`` are (key, header, max width; 0 = takes the rest)."""
-    if not rows:
-        return "(no rows)"
-    width = max(60, shutil.get_terminal_size((120, 24)).columns)
-    cells = [[" ".join(_cell(r.get(k)).split()) for k, _, _ in columns] for r in rows]
-    widths = []
-    for i, (_, head, cap) in enumerate(columns):
-        natural = max(len(head), *(len(c[i]) for c in cells))
-        widths.append(min(natural, cap) if cap else natural)
-    flex = [i for i, (_, _, cap) in enumerate(columns) if not cap]
-    fixed = sum(w for i, w in enumerate(widths) if i not in flex) + 2 * (len(columns) - 1)
-    for i in flex:
-        widths[i] = max(len(columns[i][1]), min(widths[i], width - fixed))
-
-    def fit(text: str, w: int) -> str:
-        return text if len(text) <= w else text[: max(0, w - 1)] + "…"
-
-    def line(values: list[str]) -> str:
-        return "  ".join(fit(v, w).ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()
-
-    out = [line([h for _, h, _ in columns]), line(["-" * w for w in widths])]
-    out.extend(line(c) for c in cells)
-    return "\n".join(out)
 
 
 QUOTE_COLUMNS = [
@@ -333,7 +263,7 @@ def cmd_quotes(args: argparse.Namespace) -> int:
     f = _filter(args)
     with _open(args.db) as store:
         rows = quotes(store, f)
-    _emit(rows, args.format, sys.stdout, QUOTE_COLUMNS)
+    emit(rows, args.format, sys.stdout, QUOTE_COLUMNS)
     return 0
 
 
@@ -345,7 +275,7 @@ def cmd_speakers(args: argparse.Namespace) -> int:
         rows, totals = speakers(store, f)
     if args.format == "table":
         shown = [{**r, "anonymous_share": f"{r['anonymous_share']:.0%}"} for r in rows]
-        _emit(shown, "table", sys.stdout, SPEAKER_COLUMNS)
+        emit(shown, "table", sys.stdout, SPEAKER_COLUMNS)
         print(
             f"{totals['attributions']:,} attributions from {totals['speakers']:,} speakers "
             f"(unresolved pronouns left out); {totals['anonymous_share']:.1%} from anonymous "
@@ -354,12 +284,12 @@ def cmd_speakers(args: argparse.Namespace) -> int:
     elif args.format == "json":
         print(json.dumps({"speakers": rows, "totals": totals}, indent=2, ensure_ascii=False))
     else:
-        _emit(rows, "csv", sys.stdout, SPEAKER_COLUMNS)
+        emit(rows, "csv", sys.stdout, SPEAKER_COLUMNS)
     return 0
 
 
 def cmd_article(args: argparse.Namespace) -> int:
-    from onrecord.cli.main import format_text
+    from onrecord.cli.format import format_text
 
     with _open(args.db) as store:
         found = store.record(args.id)
@@ -367,7 +297,7 @@ def cmd_article(args: argparse.Namespace) -> int:
         raise InputError(f"no article {args.id!r} in {args.db} (give an id, a URL or a name)")
     meta, record = found
     extra = {
-        k: _plain(meta[k])
+        k: plain(meta[k])
         for k in ("id", "url", "publisher", "author", "language", "source", "fetched_at")
     }
     if args.format == "json":
@@ -416,11 +346,11 @@ def cmd_errors(args: argparse.Namespace) -> int:
             }
             for r in rows
         ]
-        _emit(shown, "table", sys.stdout, ERROR_COLUMNS)
+        emit(shown, "table", sys.stdout, ERROR_COLUMNS)
         if counts:
             print("by reason: " + ", ".join(f"{reason} {n:,}" for reason, n in counts))
     else:
-        _emit(rows, args.format, sys.stdout, ERROR_COLUMNS)
+        emit(rows, args.format, sys.stdout, ERROR_COLUMNS)
     return 0
 
 

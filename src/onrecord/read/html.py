@@ -42,7 +42,7 @@ from onrecord.read.document import (
     MAX_HTML_BYTES,
     MAX_TEXT_BYTES,
     RawDocument,
-    _control_share,
+    control_share,
     decode_bytes,
 )
 
@@ -102,7 +102,7 @@ def _codec(label: str | None) -> str | None:
         return None
 
 
-def _megabytes(n: int) -> str:
+def megabytes(n: int) -> str:
     return f"{n / 1_000_000:.1f} MB"
 
 
@@ -110,8 +110,8 @@ def decode_html(data: bytes, *, name: str, charset: str | None = None) -> tuple[
     """Decode a page's bytes; return ``(html, encoding)``; raise ``InputError``."""
     if len(data) > MAX_HTML_BYTES:
         raise InputError(
-            f"{name}: the page is {_megabytes(len(data))}, over the "
-            f"{_megabytes(MAX_HTML_BYTES)} limit for one page; it is not a news article",
+            f"{name}: the page is {megabytes(len(data))}, over the "
+            f"{megabytes(MAX_HTML_BYTES)} limit for one page; it is not a news article",
             reason="too_large",
         )
     try:
@@ -126,7 +126,7 @@ def decode_html(data: bytes, *, name: str, charset: str | None = None) -> tuple[
             except UnicodeDecodeError:
                 log.info("%s: declared %s does not fit the bytes; detecting", name, declared)
             else:
-                if _control_share(text) > MAX_CONTROL_SHARE:
+                if control_share(text) > MAX_CONTROL_SHARE:
                     raise InputError(
                         f"{name}: looks like binary data (over {MAX_CONTROL_SHARE:.0%} control "
                         "characters), not a page",
@@ -167,7 +167,7 @@ def read_html_bytes(path: Path) -> bytes:
         ) from exc
     if len(data) > MAX_HTML_BYTES:
         raise InputError(
-            f"{name}: the page is over the {_megabytes(MAX_HTML_BYTES)} limit for one page; "
+            f"{name}: the page is over the {megabytes(MAX_HTML_BYTES)} limit for one page; "
             "it is not a news article",
             reason="too_large",
         )
@@ -342,7 +342,7 @@ def extract_html(doc: RawDocument) -> RawDocument:
         page, encoding = doc.html, doc.encoding or "utf-8"
         if len(page) > MAX_HTML_BYTES:
             raise InputError(
-                f"{name}: the page is over the {_megabytes(MAX_HTML_BYTES)} limit for one page",
+                f"{name}: the page is over the {megabytes(MAX_HTML_BYTES)} limit for one page",
                 reason="too_large",
             )
     if not page.strip():
@@ -372,8 +372,8 @@ def extract_html(doc: RawDocument) -> RawDocument:
     size = len(body.encode("utf-8", "surrogatepass"))
     if size > MAX_TEXT_BYTES:
         raise InputError(
-            f"{name}: the extracted body is {_megabytes(size)}, over the "
-            f"{_megabytes(MAX_TEXT_BYTES)} limit for one document",
+            f"{name}: the extracted body is {megabytes(size)}, over the "
+            f"{megabytes(MAX_TEXT_BYTES)} limit for one document",
             reason="too_large",
         )
     title = doc.title or _clean_meta(meta.title)

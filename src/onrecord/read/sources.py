@@ -4,12 +4,13 @@
 and yields, for every input record, either a ``RawDocument`` or a
 ``RecordError`` naming what could not be read. Nothing expensive happens
 here: pages are read but not extracted (``html`` holds the bytes), so that
-extraction runs in the workers. ``prepare`` (run by a worker) finishes a
-document: extraction, the language check, the publication date, the id.
+extraction runs where the parse runs (``ingest.prepare`` in a worker, or
+``extract_pages`` below for ``onrecord extract``).
 
 What a path is, by its name: ``.html``/``.htm``/``.xhtml`` (optionally
 ``.gz``) a page; ``.warc``/``.warc.gz`` (and ARC) a web archive; ``.jsonl`` JSON
-Lines (``text`` or ``html`` per line); ``.txt`` plain text; ``-`` standard
+Lines (``text`` or ``html`` per line); ``.parquet`` (a ``text`` or ``html``
+column); ``.txt`` plain text; ``-`` standard
 input. A file named on the command line with another suffix is sniffed (a
 WARC header, an HTML tag, else text); inside folders, files with other
 suffixes are skipped and counted.
@@ -18,18 +19,18 @@ suffixes are skipped and counted.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
-from urllib.parse import urlsplit, urlunsplit
 
-from onrecord.errors import InputError
-from onrecord.read.document import RawDocument, RecordError, read_jsonl, read_stdin, read_text_file
+from onrecord.errors import InputError, UsageError
+from onrecord.read.document import RawDocument, RecordError, text_hash
 from onrecord.read.html import is_html_path, read_html_file
+from onrecord.read.jsonl import read_jsonl
+from onrecord.read.text import read_stdin, read_text_file
 from onrecord.read.warc import WarcStats, is_warc_path, read_warc
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ class ReadStats:
 
 
 def kind_of(path: Path) -> str | None:
-    """``html``, ``warc``, ``jsonl``, ``text`` by the file's name, or None."""
+    """``html``, ``warc``, ``jsonl``, ``parquet``, ``text`` by the file's name, or None."""
     name = path.name.lower()
     if is_warc_path(path):
         return "warc"
@@ -64,6 +65,8 @@ def kind_of(path: Path) -> str | None:
         return "html"
     if name.endswith(".jsonl"):
         return "jsonl"
+    if name.endswith(".parquet"):
+        return "parquet"
     if name.endswith(".txt"):
         return "text"
     return None
@@ -91,6 +94,14 @@ def _gunzip_head(head: bytes) -> bytes:
         return zlib.decompressobj(31).decompress(head)
     except zlib.error:
         return b""
+
+
+def check_paths(paths: Iterable[str]) -> None:
+    """Raise ``UsageError`` naming the first path (``-`` aside) that does not exist: a mistake
+    on the command line, said before any work, not an error row."""
+    for raw in paths:
+        if raw != "-" and not Path(raw).exists():
+            raise UsageError(f"{raw}: no such file or folder; check the path")
 
 
 def file_error(path: str, exc: InputError) -> RecordError:
@@ -162,7 +173,8 @@ def iter_inputs(
                 yield file_error(
                     raw,
                     InputError(
-                        f"{raw}: no .html, .htm, .html.gz, .warc(.gz), .jsonl or .txt file in it",
+                        f"{raw}: no .html, .htm, .html.gz, .warc(.gz), .jsonl, .parquet or .txt "
+                        "file in it",
                         reason="empty",
                     ),
                 )
@@ -192,6 +204,10 @@ def read_input(name: str, stats: ReadStats | None = None) -> Iterator[RawDocumen
             yield from read_jsonl(path, allow_html=True)
         elif kind == "html":
             yield read_html_file(path, extract=False)
+        elif kind == "parquet":
+            from onrecord.read.parquet import read_parquet
+
+            yield from read_parquet(name)
         else:
             doc = read_text_file(path)
             doc.source = name
@@ -200,83 +216,3 @@ def read_input(name: str, stats: ReadStats | None = None) -> Iterator[RawDocumen
         yield exc
     except InputError as exc:
         yield file_error(name, exc)
-
-
-# --------------------------------------------------------------------------- preparation
-
-
-def text_hash(text: str) -> str:
-    """A short hash of a text, blind to differences of whitespace."""
-    norm = _SPACES.sub(" ", text).strip()
-    return hashlib.sha1(norm.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-
-
-def normalize_url(url: str) -> str | None:
-    """The URL an article is known by: scheme and host lower-cased, no fragment.
-
-    None when the URL cannot name an article: not http(s), or a bare site root
-    (a page whose canonical link points at the front page is common, and must
-    not make every article of the site one).
-    """
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    if parts.path in ("", "/") and not parts.query:
-        return None
-    return urlunsplit(
-        (parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, "")
-    )
-
-
-def article_id(url: str | None, text: str) -> str:
-    """The stable id of an article: a hash of its URL when it has one, else of its text."""
-    key = normalize_url(url) if url else None
-    basis = f"url:{key}" if key else f"text:{_SPACES.sub(' ', text).strip()}"
-    return hashlib.sha1(basis.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-
-
-def early_id(doc: RawDocument) -> str | None:
-    """The article id ``prepare`` will give, when it is known before extraction.
-
-    A reader's URL (WARC target URI, JSON Lines ``url``) wins over the page's
-    own, and plain text is its own key; only pages without a URL from their
-    reader (saved HTML files) need extracting to know theirs.
-    """
-    if doc.url and normalize_url(doc.url):
-        return article_id(doc.url, "")
-    if doc.html is None and doc.text:
-        return article_id(None, doc.text)
-    return None
-
-
-@dataclass(slots=True)
-class Prepared:
-    """A document ready for the pipeline, with what the store keeps beside the record."""
-
-    id: str
-    doc: RawDocument
-    language: str
-
-
-def prepare(doc: RawDocument) -> Prepared:
-    """Extract (pages), check the language and the date, give the id; raises ``InputError``."""
-    from onrecord.read.html import extract_html
-    from onrecord.stages.date import parse_published
-    from onrecord.stages.language import check_language
-
-    name = doc.source or doc.path or doc.doc
-    if doc.html is not None:
-        doc = extract_html(doc)
-    language = check_language(doc.text, name=name)
-    if doc.published:
-        try:
-            parse_published(doc.published)
-        except InputError:
-            if not doc.extracted:
-                raise  # a date the user gave (JSON Lines) is theirs to fix
-            log.info("%s: page metadata date %r not understood; ignored", name, doc.published)
-            doc = replace(doc, published=None)
-    return Prepared(article_id(doc.url, doc.text), doc, language)

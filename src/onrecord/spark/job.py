@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from onrecord.errors import OnrecordError
+from onrecord.options import PipelineOptions
 from onrecord.spark.plan import Task, is_uri, local_name, shard
 from onrecord.spark.schema import OUTPUT_TABLES, STATS, columns, staged_ddl
 from onrecord.spark.worker import WorkerOptions, preload, run_partition
@@ -74,8 +75,8 @@ class SparkOptions:
     #: tasks to split the input into (default: the files, at least 2 per core)
     partitions: int | None = None
     batch_size: int = 16
-    model: str | None = None
-    mode: str = "fast"
+    #: the pipeline every executor builds (resolved here, on the driver)
+    pipeline: PipelineOptions = field(default_factory=PipelineOptions.from_env)
     #: where relative manifest entries live (e.g. s3://commoncrawl/)
     prefix: str | None = None
     log_level: int = logging.WARNING
@@ -264,8 +265,7 @@ def run_job(spark: SparkSession, files: list[Task], options: SparkOptions) -> Jo
     numbers = spark.range(0, slices, 1, slices)
     worker = WorkerOptions(
         batch_size=options.batch_size,
-        model=options.model,
-        mode=options.mode,
+        pipeline=options.pipeline,
         log_level=options.log_level,
     )
     run = functools.partial(run_partition, options=worker, groups=groups)

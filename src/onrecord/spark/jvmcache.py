@@ -36,11 +36,13 @@ import sys
 import time
 from pathlib import Path
 
+from onrecord.options import ENV_CACHE_DIR, ENV_SPARK_CDS, cache_dir, env_flag
+
 log = logging.getLogger(__name__)
 
 #: set to 0 to run without the archive (and never build one)
-ENV_SWITCH = "ONRECORD_SPARK_CDS"
-ENV_DIR = "ONRECORD_CACHE_DIR"
+ENV_SWITCH = ENV_SPARK_CDS
+ENV_DIR = ENV_CACHE_DIR
 #: the child that builds the archive: Spark start-up plus a few small jobs
 BUILD_TIMEOUT_S = 300
 #: archives kept in the cache after a build: the most recently used ones (~190 MB each)
@@ -52,14 +54,7 @@ USE_FLAGS = ("-XX:+VerifySharedSpaces", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"
 
 
 def enabled() -> bool:
-    return os.environ.get(ENV_SWITCH, "1").strip().lower() not in {"0", "false", "no", "off"}
-
-
-def cache_dir() -> Path:
-    if os.environ.get(ENV_DIR):
-        return Path(os.environ[ENV_DIR])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "onrecord"
+    return env_flag(ENV_SPARK_CDS, default=True)
 
 
 def archive_path(java: str, java_version: str) -> Path:

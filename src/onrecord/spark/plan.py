@@ -76,15 +76,10 @@ def uri_kind(name: str) -> str | None:
     return None
 
 
-def spark_kind(path: Path) -> str | None:
-    """What a file in a folder is read as: every kind ``onrecord ingest`` reads, and Parquet."""
-    return "parquet" if path.name.lower().endswith(".parquet") else kind_of(path)
-
-
 def read_manifest(name: str, *, prefix: str | None = None) -> list[str]:
     """The paths a manifest lists; relative ones under ``prefix``, else beside the manifest."""
     if is_uri(name):
-        from onrecord.spark.streams import open_uri
+        from onrecord.read.uri import open_uri
 
         with open_uri(name) as (handle, _):
             data = handle.read()
@@ -154,11 +149,11 @@ def input_files(inputs: Iterable[str], *, prefix: str | None = None) -> list[Tas
             name = local_name(entry)
             if entry is raw and not Path(name).exists():
                 raise InputError(f"{raw}: no such file or folder; check the path")
-            for item in iter_inputs([name], stats=ReadStats(), kind=spark_kind):
+            for item in iter_inputs([name], stats=ReadStats()):
                 if isinstance(item, RecordError):
                     add(item.source, "error", item.reason, str(item))
                 else:
-                    add(item, "parquet" if spark_kind(Path(item)) == "parquet" else "local")
+                    add(item, "parquet" if kind_of(Path(item)) == "parquet" else "local")
     return tasks
 
 

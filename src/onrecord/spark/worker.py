@@ -14,10 +14,11 @@ import os
 import time
 import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from onrecord.ingest.prepare import early_id
 from onrecord.ingest.runner import (
     Batch,
     ErrorItem,
@@ -26,8 +27,9 @@ from onrecord.ingest.runner import (
     process_batch,
     quiet_libraries,
 )
+from onrecord.options import PipelineOptions
 from onrecord.read.document import RawDocument, RecordError
-from onrecord.read.sources import ReadStats, early_id
+from onrecord.read.sources import ReadStats
 from onrecord.spark.plan import Task
 from onrecord.spark.schema import batch_tables, stats_batch
 from onrecord.spark.streams import task_records
@@ -39,7 +41,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_pipelines: dict[tuple[str | None, str], Pipeline] = {}
+_pipelines: dict[PipelineOptions, Pipeline] = {}
 
 
 @dataclass(slots=True, frozen=True)
@@ -47,19 +49,18 @@ class WorkerOptions:
     """What every partition needs to know (pickled with the partition function)."""
 
     batch_size: int = 16
-    model: str | None = None
-    mode: str = "fast"
+    pipeline: PipelineOptions = field(default_factory=PipelineOptions)
     log_level: int = logging.WARNING
 
 
 def pipeline_for(options: WorkerOptions) -> Pipeline:
     """This process's pipeline: loaded on first use, then kept for the worker's life."""
-    key = (options.model, options.mode)
+    key = options.pipeline
     if key not in _pipelines:
         from onrecord.pipeline import Pipeline
 
         started = time.perf_counter()
-        _pipelines[key] = Pipeline(options.model, mode=options.mode)
+        _pipelines[key] = Pipeline(options=options.pipeline)
         log.info(
             "pipeline loaded in %.1f s (process %d)", time.perf_counter() - started, os.getpid()
         )

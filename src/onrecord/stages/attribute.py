@@ -161,7 +161,7 @@ def _trim_run(run: list[Token]) -> list[Char]:
     return [(first.idx, last.idx + len(last.text))]
 
 
-def _merge(spans: Iterable[Char]) -> list[Char]:
+def merge_spans(spans: Iterable[Char]) -> list[Char]:
     out: list[Char] = []
     for s, e in sorted(spans):
         if out and s <= out[-1][1]:
@@ -243,7 +243,7 @@ def _comma_tails(head: Token) -> set[int]:
     return out
 
 
-def _subject(tok: Token, cues: set[int] | frozenset[int] = frozenset()) -> Token | None:
+def subject_of(tok: Token, cues: set[int] | frozenset[int] = frozenset()) -> Token | None:
     """The subject of ``tok``'s clause, walking up through conj / xcomp / advcl,
     "by"-gerunds ("concluded by implying") and relative clauses.
 
@@ -290,7 +290,7 @@ def _inverted_subject(cue: Token) -> Token | None:
 RAISING_LEMMAS = frozenset({"seem", "appear"})
 
 
-def _not_the_speaker(cue: Token, lemma: str, subj: Token) -> bool:
+def not_the_speaker(cue: Token, lemma: str, subj: Token) -> bool:
     """Whether the cue's subject is not its source: a raising verb, or a passive without
     "by" ("is expected to", "was asked about", "Asked about X, she ...", "best known for").
 
@@ -337,7 +337,7 @@ def _agent(tok: Token) -> Token | None:
     return None
 
 
-def _source_tokens(head: Token, stop: Token) -> list[Token]:
+def source_tokens(head: Token, stop: Token) -> list[Token]:
     """The source phrase headed by ``head``, without relative clauses, never
     reaching into the cue ``stop`` ("A video of the hearing, which residents
     shared, shows ..." -> "A video of the hearing")."""
@@ -361,25 +361,17 @@ class Attributor:
 
     def __init__(self, cue_model: CueModel | None = None) -> None:
         self.cue_model = cue_model or CueModel.load()
-        # the last document's scores: accurate mode asks twice (the stage, the tagger's marks)
-        self._last: tuple[tuple[object, ...], list[tuple[Token, float]]] | None = None
 
     # -- cues ----------------------------------------------------------------
 
     def score_cues(self, doc: Doc, quotes: Sequence[Quote]) -> list[tuple[Token, float]]:
         """Every candidate cue head with its probability, in document order."""
         model = self.cue_model
-        key = (doc, quotes, model)
-        last = self._last
-        if last is not None and all(x is y for x, y in zip(last[0], key, strict=True)):
-            return list(last[1])
         dense = model.dense_scores(doc)
-        out = [
+        return [
             (tok, model.probability(feats, float(dense[tok.i]) if dense is not None else 0.0))
             for tok, feats in candidate_features(doc, quotes, model.lemmas)
         ]
-        self._last = (key, out)
-        return list(out)
 
     # -- the whole stage -----------------------------------------------------
 
@@ -390,16 +382,20 @@ class Attributor:
         text: str | None = None,
         *,
         threshold: float | None = None,
+        scores: Sequence[tuple[Token, float]] | None = None,
     ) -> list[Found]:
         """The attributions of ``doc``, from the cue candidates scoring at least ``threshold``
-        (default: the cue model's own)."""
+        (default: the cue model's own); ``scores`` are ``score_cues``' result when the caller
+        has it already (accurate mode reads them again)."""
         text = doc.text if text is None else text
         dates = {
             i: ent for ent in doc.ents if ent.label_ == "DATE" for i in range(ent.start, ent.end)
         }
         if threshold is None:
             threshold = self.cue_model.threshold
-        cues = [(t, p) for t, p in self.score_cues(doc, quotes) if p >= threshold]
+        if scores is None:
+            scores = self.score_cues(doc, quotes)
+        cues = [(t, p) for t, p in scores if p >= threshold]
         cue_ids = {t.i for t, _ in cues}
         para = _paragraphs(doc)
         found: list[Found] = []
@@ -461,13 +457,13 @@ class Attributor:
                 # subject of a second complement: that complement is the source's phrase
                 exclude.update(t.i for t in src.head.subtree if t.i != cue.i)
         if src is None and cue.pos_ != "NOUN":
-            src = _agent(cue) or _subject(cue, cue_ids)
+            src = _agent(cue) or subject_of(cue, cue_ids)
             if src is not None and para[src.i] != para[cue.i]:
                 # the parser reached across a line break for the subject: take the noun
                 # right before the cue instead ("...into the U.S.\nChris Christie added ...")
                 src = _left_noun(cue)
         raised: list[Token] = []
-        if src is not None and cue.pos_ != "NOUN" and _not_the_speaker(cue, lemma, src):
+        if src is not None and cue.pos_ != "NOUN" and not_the_speaker(cue, lemma, src):
             # "The House is expected to vote", "No polls appear to have been done", "Rubio was
             # asked about X": the subject did not say it; a raised subject belongs to the content
             if src.i < cue.i and (lemma in RAISING_LEMMAS or _has_xcomp(cue)):
@@ -504,8 +500,8 @@ class Attributor:
                 return None
             content = [near]
         content, quote_spans = _snap_to_quotes(content, quotes, cue)
-        kind = _kind(lemma, content, quote_spans)
-        source = _source_tokens(src, cue) if src is not None else []
+        kind = attribution_kind(lemma, content, quote_spans)
+        source = source_tokens(src, cue) if src is not None else []
         source = [
             t for t in source if para[t.i] == here and not any(s <= t.idx < e for s, e in content)
         ]
@@ -563,7 +559,7 @@ class Attributor:
             kind="direct",
             cue=[cue],
             content=[(follow.start, follow.end)],
-            source=_source_tokens(src, cue) if src is not None else [],
+            source=source_tokens(src, cue) if src is not None else [],
             source_head=src,
             quotes=[(follow.start, follow.end)],
             confidence=prob,
@@ -639,8 +635,8 @@ class Attributor:
                     break
                 if is_claimed(q.start, q.end):
                     break
-                item.content = _merge([*item.content, (q.start, q.end)])
-                item.quotes = _merge([*item.quotes, (q.start, q.end)])
+                item.content = merge_spans([*item.content, (q.start, q.end)])
+                item.quotes = merge_spans([*item.quotes, (q.start, q.end)])
                 last_end = q.end
                 last_closed = q.closed
 
@@ -748,7 +744,7 @@ def _snap_to_quotes(
             continue
         inside.append((q.start, q.end))
         spans.append((q.start, q.end))
-    return _merge(spans), _merge(inside)
+    return merge_spans(spans), merge_spans(inside)
 
 
 def _without_nested(found: list[Found]) -> list[Found]:
@@ -825,7 +821,7 @@ def _adjacent_quote(text: str, cue: Token, quotes: Sequence[Quote]) -> Char | No
     return None
 
 
-def _kind(lemma: str, content: list[Char], quotes: list[Char]) -> str:
+def attribution_kind(lemma: str, content: list[Char], quotes: list[Char]) -> str:
     if lemma in BELIEF_LEMMAS:
         return "belief"
     if not quotes:
