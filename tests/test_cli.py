@@ -430,7 +430,7 @@ def test_cli_entry_point_runs(tmp_path: Path) -> None:
 def test_cli_extract_folder_then_eval_predictions(
     cli: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # the route: extract --no-clean --format jsonl over a split's text/, then score it
+    # the documented route: extract --no-clean --format jsonl over a split's text/, then score it
     gold = gold_split(tmp_path / "split")
     assert cli(["extract", "--no-clean", "--format", "jsonl", str(gold / "text")]) == 0
     out = capsys.readouterr().out

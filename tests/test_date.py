@@ -18,7 +18,7 @@ WED = date(2017, 5, 17)  # a Wednesday
 @pytest.mark.parametrize(
     ("text", "published", "value", "anchored"),
     [
-        # the cases
+        # the cases the dates must handle
         ("May 17", WED, "2017-05-17", True),
         ("on May 16", WED, "2017-05-16", True),
         ("in February", WED, "2017-02", True),

@@ -3,7 +3,7 @@
 One baseline file per mode: tests/eval_baseline.json (fast, the default) and
 tests/eval_baseline_accurate.json (accurate; skipped with a reason when the
 tagger model or its runtime is absent). Each holds the floors and the corpus
-hash; they are written by bench/update_baseline.py (raised freely, lowered only
+hash; they are written by python -m bench.tools.update_baseline (raised freely, lowered only
 with --allow-lower). A floor fails when the measured value is below it by more
 than the tolerance.
 """
@@ -54,7 +54,7 @@ def test_gate_corpus_unchanged(mode: str) -> None:
     assert measured == baseline["corpus_hash"], (
         f"corpus changed: {dev} hashes to {measured}, the {mode} baseline was measured on "
         f"{baseline['corpus_hash']}; if on purpose, re-measure with "
-        f"bench/update_baseline.py --mode {mode} --allow-lower"
+        f"python -m bench.tools.update_baseline --mode {mode} --allow-lower"
     )
 
 
@@ -79,6 +79,6 @@ def test_gate_metric_not_below_floor(dev_report: tuple[str, EvalReport], metric:
     assert value >= floor - tolerance, (
         f"{mode} mode: {metric} on {baseline['split']} is {value:.4f}, below its floor "
         f"{floor:.4f} (tolerance {tolerance}): fix the regression, or lower the floor on "
-        f"purpose with bench/update_baseline.py --mode {mode} --allow-lower\n"
+        f"purpose with python -m bench.tools.update_baseline --mode {mode} --allow-lower\n"
         + report.format_table()
     )

@@ -46,7 +46,7 @@ def session_pipeline(pipeline: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 def corpus(root: Path) -> dict[str, Any]:
-    """Every reader and every bad input of the issue, with what each must become."""
+    """Every reader and every kind of bad input, with what each must become."""
     root.mkdir()
     (root / "ferry.html").write_text(article_html("ferry"), encoding="utf-8")
     write_gz(root / "library.html.gz", article_html("library").encode())

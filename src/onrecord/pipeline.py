@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-    from onrecord.accurate.combine import Combiner
+    from onrecord.accurate.combine import Combiner, Tagging
     from onrecord.read.document import RawDocument
 
 log = logging.getLogger(__name__)
@@ -185,41 +185,71 @@ class Pipeline:
         return _Prepared(name or doc_id(text), text, title, pub, credits, removed)
 
     def _record(self, doc: Doc, prep: _Prepared) -> Record:
-        from onrecord.stages.date import find_times
-        from onrecord.stages.resolve import resolve
-
-        text = doc.text  # a property that joins every token: compute it once
-        quotes = find_quotes(text)
-        tagged, soft = None, None
+        tagging = None
         if self._combiner is not None and prep.tag_key is not None:
-            tagged, soft = self._combiner.result(prep.tag_key, text)
-        if self._combiner is None:
-            found = self.attributor(doc, quotes, text)
-        else:
-            # more parse candidates than fast mode keeps: the tagger checks them
-            scores = self.attributor.score_cues(doc, quotes)
-            found = self.attributor(
-                doc, quotes, text, threshold=self._combiner.cue_threshold, scores=scores
-            )
-            found = self._combiner(
-                doc, found, quotes, text, self.attributor, tagged=tagged, soft=soft, scores=scores
-            )
-        resolved = resolve(doc, found, text)
-        times = find_times(doc, prep.published)
-        record = Record(
-            doc=prep.doc_name,
-            text=text,
+            tagging = self._combiner.result(prep.tag_key, doc.text)
+        return annotate_record(
+            doc,
+            self.attributor,
+            self._combiner,
+            name=prep.doc_name,
             title=prep.title,
-            published=prep.published.isoformat() if prep.published else None,
+            published=prep.published,
             credits=prep.credits,
             removed=prep.removed,
-            entities=resolved.entities,
-            times=times,
+            tagging=tagging,
         )
-        record.attributions = [
-            _attribution(text, i, f, resolved.sources[i], times) for i, f in enumerate(found)
-        ]
-        return record
+
+
+def annotate_record(
+    doc: Doc,
+    attributor: Attributor,
+    combiner: Combiner | None,
+    *,
+    name: str,
+    title: str | None = None,
+    published: date | None = None,
+    credits: list[str] | None = None,
+    removed: list[Removed] | None = None,
+    tagging: Tagging | None = None,
+) -> Record:
+    """The record of one parsed document: attribute -> resolve -> date.
+
+    ``combiner`` is accurate mode's (None in fast mode); ``tagging`` its tagger's result for
+    the text when it was computed ahead (else it is computed here). ``Pipeline`` and the spaCy
+    component (``onrecord.nlp.component``) both build records here.
+    """
+    from onrecord.stages.date import find_times
+    from onrecord.stages.resolve import resolve
+
+    text = doc.text  # a property that joins every token: compute it once
+    quotes = find_quotes(text)
+    if combiner is None:
+        found = attributor(doc, quotes, text)
+    else:
+        # more parse candidates than fast mode keeps: the tagger checks them
+        scores = attributor.score_cues(doc, quotes)
+        found = attributor(doc, quotes, text, threshold=combiner.cue_threshold, scores=scores)
+        tagged, soft = tagging if tagging is not None else (None, None)
+        found = combiner(
+            doc, found, quotes, text, attributor, tagged=tagged, soft=soft, scores=scores
+        )
+    resolved = resolve(doc, found, text)
+    times = find_times(doc, published)
+    record = Record(
+        doc=name,
+        text=text,
+        title=title,
+        published=published.isoformat() if published else None,
+        credits=credits or [],
+        removed=removed or [],
+        entities=resolved.entities,
+        times=times,
+    )
+    record.attributions = [
+        _attribution(text, i, f, resolved.sources[i], times) for i, f in enumerate(found)
+    ]
+    return record
 
 
 def _name_of(item: object) -> str:

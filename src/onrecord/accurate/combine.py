@@ -174,80 +174,142 @@ class Combiner:
         if tagged is None:
             tagged, soft = self.tag([text])[0]
         quote_spans = [(q.start, q.end) for q in quotes]
+        parse_cues = _ParseCues(doc, quotes, attributor, scores)
         supported: set[int] = set()
         extra: list[Found] = []
-        cue_probs: dict[int, float] | None = None
         for t in tagged:
-            best, best_ov = -1, 0
-            for k, f in enumerate(found):
-                if f.via is not None and k in supported:
-                    continue
-                ov = _overlap(f.content, t.content)
-                if ov > best_ov:
-                    best, best_ov = k, ov
+            best = _match(found, t, supported)
             if best >= 0:
-                f = found[best]
                 if best not in supported:
                     supported.add(best)
-                    if soft is not None:
-                        _settle_disputes(doc, f, t, soft)
-                    if not f.source and t.source and not _is_passive(f.cue_head):
-                        f.source = _tokens(doc, t.source)
-                    # the tagger's boundaries are better than the parse's when it is sure and
-                    # the fast attribution is the only one it touches
-                    if (
-                        t.score >= SWAP_CONTENT_MIN
-                        and f.via is None
-                        and sum(_overlap(g.content, t.content) > 0 for g in found) == 1
-                    ):
-                        f.content = merge_spans(t.content)
-                        f.quotes = _inside(f.content, quote_spans)
+                    _adjust_supported(doc, found, found[best], t, soft, quote_spans)
                 continue
             if t.score < ADD_MIN:  # the parse missed it, and the tagger is unsure too
                 continue
-            # a tagger cue, else the best parse candidate nearby
-            cue_toks = _tokens(doc, t.cue)
-            prob = t.score
-            if not cue_toks:
-                if cue_probs is None:
-                    if scores is None:
-                        scores = attributor.score_cues(doc, quotes)
-                    cue_probs = {tok.i: p for tok, p in scores}
-                cue_toks, prob = _fallback_cue(doc, t.content, cue_probs)
-            if not cue_toks:
-                continue
-            head = _head(cue_toks)
-            source = _tokens(doc, t.source)
-            source_head = None
-            if source:
-                source_head = _head(source)
-            else:
-                subj = subject_of(head)
-                if subj is not None and not not_the_speaker(head, head.lemma_.lower(), subj):
-                    source = source_tokens(subj, head)
-                    source_head = subj
-            content = merge_spans(t.content)
-            inside = _inside(content, quote_spans)
-            extra.append(
-                Found(
-                    kind=attribution_kind(head.lemma_.lower(), content, inside),
-                    cue=sorted(cue_toks, key=lambda tok: tok.i),
-                    content=content,
-                    source=source,
-                    source_head=source_head,
-                    quotes=inside,
-                    confidence=prob,
-                    cue_head=head,
-                )
-            )
-        out = [
-            f
-            for k, f in enumerate(found)
-            if k in supported or f.via is not None or _kept_unsupported(f, soft)
-        ]
+            item = _missed_attribution(doc, t, quote_spans, parse_cues)
+            if item is not None:
+                extra.append(item)
+        out = _kept(found, supported, soft)
         out.extend(extra)
         out.sort(key=lambda f: f.content[0][0] if f.content else 0)
         return _relink(out, found)
+
+
+class _ParseCues:
+    """The parse's cue probabilities by token index, scored the first time they are asked
+    for (only a tagged attribution without a cue needs them)."""
+
+    def __init__(
+        self,
+        doc: Doc,
+        quotes: Sequence[Quote],
+        attributor: Attributor,
+        scores: Sequence[tuple[Token, float]] | None,
+    ) -> None:
+        self.doc = doc
+        self.quotes = quotes
+        self.attributor = attributor
+        self.scores = scores
+        self._probs: dict[int, float] | None = None
+
+    def probs(self) -> dict[int, float]:
+        if self._probs is None:
+            if self.scores is None:
+                self.scores = self.attributor.score_cues(self.doc, self.quotes)
+            self._probs = {tok.i: p for tok, p in self.scores}
+        return self._probs
+
+
+def _match(found: Sequence[Found], t: TaggedAttribution, supported: set[int]) -> int:
+    """The position of the parse attribution whose content overlaps the tagged one's most
+    (-1: none); a nested one already supported is not matched twice."""
+    best, best_ov = -1, 0
+    for k, f in enumerate(found):
+        if f.via is not None and k in supported:
+            continue
+        ov = _overlap(f.content, t.content)
+        if ov > best_ov:
+            best, best_ov = k, ov
+    return best
+
+
+def _adjust_supported(
+    doc: Doc,
+    found: Sequence[Found],
+    f: Found,
+    t: TaggedAttribution,
+    soft: RoleProbs | None,
+    quote_spans: Sequence[Char],
+) -> None:
+    """Settle a parse attribution the tagged one ``t`` supports: the tagger's disputes, its
+    source where the parse has none, its content boundaries when it is sure."""
+    if soft is not None:
+        _settle_disputes(doc, f, t, soft)
+    if not f.source and t.source and not _is_passive(f.cue_head):
+        f.source = _tokens(doc, t.source)
+    # the tagger's boundaries are better than the parse's when it is sure and
+    # the fast attribution is the only one it touches
+    if (
+        t.score >= SWAP_CONTENT_MIN
+        and f.via is None
+        and sum(_overlap(g.content, t.content) > 0 for g in found) == 1
+    ):
+        f.content = merge_spans(t.content)
+        f.quotes = _inside(f.content, quote_spans)
+
+
+def _missed_attribution(
+    doc: Doc, t: TaggedAttribution, quote_spans: Sequence[Char], parse_cues: _ParseCues
+) -> Found | None:
+    """An attribution for a tagged one the parse missed (None: no cue for it)."""
+    cue_toks, prob = _missed_cue(doc, t, parse_cues)
+    if not cue_toks:
+        return None
+    head = _head(cue_toks)
+    source, source_head = _missed_source(doc, t, head)
+    content = merge_spans(t.content)
+    inside = _inside(content, quote_spans)
+    return Found(
+        kind=attribution_kind(head.lemma_.lower(), content, inside),
+        cue=sorted(cue_toks, key=lambda tok: tok.i),
+        content=content,
+        source=source,
+        source_head=source_head,
+        quotes=inside,
+        confidence=prob,
+        cue_head=head,
+    )
+
+
+def _missed_cue(
+    doc: Doc, t: TaggedAttribution, parse_cues: _ParseCues
+) -> tuple[list[Token], float]:
+    """The tagger's cue with its score, else the best parse candidate nearby."""
+    cue_toks = _tokens(doc, t.cue)
+    if cue_toks:
+        return cue_toks, t.score
+    return _fallback_cue(doc, t.content, parse_cues.probs())
+
+
+def _missed_source(doc: Doc, t: TaggedAttribution, head: Token) -> tuple[list[Token], Token | None]:
+    """The tagger's source, else the parse subject of the cue when it is the speaker."""
+    source = _tokens(doc, t.source)
+    if source:
+        return source, _head(source)
+    subj = subject_of(head)
+    if subj is not None and not not_the_speaker(head, head.lemma_.lower(), subj):
+        return source_tokens(subj, head), subj
+    return source, None
+
+
+def _kept(found: Sequence[Found], supported: set[int], soft: RoleProbs | None) -> list[Found]:
+    """The parse attributions kept: the supported, the nested, and the unsupported ones the
+    cue model is sure of."""
+    return [
+        f
+        for k, f in enumerate(found)
+        if k in supported or f.via is not None or _kept_unsupported(f, soft)
+    ]
 
 
 def _inside(content: Sequence[Char], quotes: Sequence[Char]) -> list[Char]:

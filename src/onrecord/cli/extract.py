@@ -122,6 +122,8 @@ def _load_predictions(path: Path) -> dict[str, Record]:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    if args.web is not None:
+        return _eval_web(args)
     from onrecord.eval.scorer import evaluate_dir, load_gold, score, write_errors
 
     if args.predictions is not None:
@@ -135,6 +137,23 @@ def cmd_eval(args: argparse.Namespace) -> int:
         report = evaluate_dir(args.gold, pipeline=pipeline, errors=args.errors)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2))
+    else:
+        print(report.format_table())
+    return 0
+
+
+def _eval_web(args: argparse.Namespace) -> int:
+    from onrecord.eval.web import load_web_set, page_records, score_web
+    from onrecord.pipeline import Pipeline
+
+    if not args.warc.is_file():
+        raise InputError(f"{args.warc}: no such WARC file; give the shared pages with --warc")
+    web = load_web_set(args.web)
+    pipeline = Pipeline(options=PipelineOptions.from_env(model=args.model, mode=args.mode))
+    records = page_records(args.warc, [*web.whole, *web.judged], pipeline)
+    report = score_web(web, records)
+    if args.json:
+        print(json.dumps({"mode": pipeline.mode, **report.to_dict()}, indent=2))
     else:
         print(report.format_table())
     return 0
@@ -172,13 +191,28 @@ def register(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> None:
 
     ev = sub.add_parser(
         "eval",
-        help="score attribution extraction on a PolNeAR split",
+        help="score attribution extraction on a PolNeAR split or the real-web set",
         description="Run the pipeline (clean=False) over a PolNeAR split and score it "
-        "(content exact/partial, source, cue, full; P/R/F1).",
+        "(content exact/partial, source, cue, full; P/R/F1), or over the real-web set's "
+        "pages (--web: precision of 'is an attribution' and of every part, recall on whole "
+        "pages, addressee and setting).",
         parents=[parents["pipeline"]],
     )
+    which = ev.add_mutually_exclusive_group(required=True)
+    which.add_argument("--gold", type=Path, help="a PolNeAR split (text/, attributions/)")
+    which.add_argument(
+        "--web",
+        type=Path,
+        metavar="DIR",
+        help="the real-web set (eval/web: pages.jsonl, gold*.jsonl, judgements*.jsonl), "
+        "scored on its pages of --warc",
+    )
     ev.add_argument(
-        "--gold", type=Path, required=True, help="a PolNeAR split (text/, attributions/)"
+        "--warc",
+        type=Path,
+        default=Path("../shared/data/news-pages/news-pages.warc.gz"),
+        help="the WARC the web set's pages come from (default: "
+        "../shared/data/news-pages/news-pages.warc.gz)",
     )
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
     ev.add_argument("--errors", type=Path, help="write misses and false alarms here (JSON Lines)")

@@ -26,7 +26,7 @@ A PolNeAR split is a directory with ``text/<stem>.txt`` articles and
   character or are both empty; ``full`` = content_partial and source and cue.
 * Precision is over the predicted attributions, recall over the gold ones.
   Recall is also reported on the gold contents that hold no quote mark
-  (straight or curly double quotes, « »): the issue asks >= 0.60 there.
+  (straight or curly double quotes, « »): the target there is >= 0.60.
 
 ``score`` is pure (hand-built records, no model); ``evaluate_dir`` runs a
 pipeline over a split with ``clean=False`` and scores it as it streams.
@@ -56,7 +56,7 @@ TRIM_CHARS = frozenset(".,;:\"“”'‘’()—")
 QUOTE_MARKS = frozenset('"“”«»')
 #: content_partial threshold on the Dice of the character positions
 PARTIAL_DICE = 0.5
-#: what the issue asks of content_partial recall on contents without quote marks
+#: the target for content_partial recall on contents without quote marks
 NO_QUOTE_TARGET = 0.60
 #: metric names, in report order
 METRICS = ("content_exact", "content_partial", "source", "cue", "full")

@@ -217,21 +217,33 @@ def process_batch(
     ``(source, article_id)`` records whose article the store already has
     (found before any work on them).
     """
-    from onrecord.ingest.prepare import prepare
-
     rows = BatchRows()
     for source, reason, message, path, record in errors or ():
         rows.add_error(source=source, reason=reason, message=message, path=path, record=record)
     for source, article in duplicates or ():
         rows.add_duplicate(source=source, article_id=article)
-    ready: dict[str, Prepared] = {}
-    sources: dict[str, RawDocument] = {}
-    # spaCy refuses longer texts (nlp.max_length, 1,000,000 by default) for the whole batch
-    nlp = getattr(pipeline, "nlp", None)
-    max_chars = int(getattr(nlp, "max_length", 1_000_000))
+    run = _BatchRun(pipeline, rows)
+    run.prepare_documents(docs)
+    run.run_pipeline()
+    return rows
 
-    def fail(doc: RawDocument, reason: str, message: str) -> None:
-        rows.add_error(
+
+class _BatchRun:
+    """One batch's documents on their way to ``rows``: prepared, then run through the
+    pipeline, each failure recorded as an error row of its document."""
+
+    def __init__(self, pipeline: Pipeline, rows: BatchRows) -> None:
+        self.pipeline = pipeline
+        self.rows = rows
+        #: the prepared documents by article id, and the input record of each
+        self.ready: dict[str, Prepared] = {}
+        self.sources: dict[str, RawDocument] = {}
+        #: ids that became an article or an error row
+        self.finished: set[str] = set()
+
+    def fail(self, doc: RawDocument, reason: str, message: str) -> None:
+        """Record ``doc`` as an error row."""
+        self.rows.add_error(
             source=doc.source or doc.doc,
             reason=reason,
             message=message,
@@ -240,47 +252,78 @@ def process_batch(
             doc=doc.doc,
         )
 
-    for doc in docs:
+    # -- prepare ---------------------------------------------------------------
+
+    def prepare_documents(self, docs: list[RawDocument]) -> None:
+        """Extract and check every document; keep the ones the pipeline can take, once per
+        article id."""
+        # spaCy refuses longer texts (nlp.max_length, 1,000,000 by default) for the whole batch
+        nlp = getattr(self.pipeline, "nlp", None)
+        max_chars = int(getattr(nlp, "max_length", 1_000_000))
+        for doc in docs:
+            prep = self._prepare_one(doc)
+            if prep is None:
+                continue
+            if prep.id in self.ready:
+                self.rows.add_duplicate(source=doc.source or doc.doc, article_id=prep.id)
+                continue
+            if len(prep.doc.text) > max_chars:
+                self.fail(
+                    doc,
+                    "too_large",
+                    f"{doc.source}: {len(prep.doc.text):,} characters, over the parser's limit "
+                    f"of {max_chars:,} for one document; split it",
+                )
+                continue
+            self.ready[prep.id] = prep
+            self.sources[prep.id] = doc
+
+    def _prepare_one(self, doc: RawDocument) -> Prepared | None:
+        """``prepare(doc)``, or None with the failure recorded."""
+        from onrecord.ingest.prepare import prepare
+
         try:
-            prep = prepare(doc)
+            return prepare(doc)
         except InputError as exc:
-            fail(doc, exc.reason, str(exc))
-            continue
+            self.fail(doc, exc.reason, str(exc))
         except Exception as exc:  # a bug on one document must not lose the batch
             log.exception("preparing %s failed", doc.source)
-            fail(doc, "internal", f"{doc.source}: {type(exc).__name__}: {exc}")
-            continue
-        if prep.id in ready:
-            rows.add_duplicate(source=doc.source or doc.doc, article_id=prep.id)
-            continue
-        if len(prep.doc.text) > max_chars:
-            fail(
-                doc,
-                "too_large",
-                f"{doc.source}: {len(prep.doc.text):,} characters, over the parser's limit of "
-                f"{max_chars:,} for one document; split it",
-            )
-            continue
-        ready[prep.id] = prep
-        sources[prep.id] = doc
+            self.fail(doc, "internal", f"{doc.source}: {type(exc).__name__}: {exc}")
+        return None
 
-    finished: set[str] = set()  # ids that became an article or an error row
+    # -- the pipeline ----------------------------------------------------------
 
-    def on_error(name: str, exc: BaseException) -> None:
-        doc = sources[name]
-        reason = getattr(exc, "reason", None) or "internal"
-        message = str(exc) if str(exc).startswith(str(doc.source)) else f"{doc.source}: {exc}"
-        fail(doc, reason, message)
-        finished.add(name)
+    def run_pipeline(self) -> None:
+        """One pipeline call per cleaning mode; when the pipeline raises past ``on_error``,
+        the group again document by document."""
+        for clean in (False, True):
+            group = [p for p in self.ready.values() if p.doc.extracted != clean]
+            if not group:
+                continue
+            try:
+                self._run(group, clean)
+            except Exception:  # the pipeline raised past on_error: find the document
+                log.exception("a batch failed in the pipeline; retrying its documents one by one")
+                self._run_one_by_one(group, clean)
 
-    def run(group: list[Prepared], clean: bool) -> None:
+    def _run_one_by_one(self, group: list[Prepared], clean: bool) -> None:
+        for prep in group:
+            if prep.id in self.finished:
+                continue
+            try:
+                self._run([prep], clean)
+            except Exception as exc:
+                log.exception("%s failed in the pipeline", prep.doc.source)
+                self.fail(prep.doc, "internal", f"{prep.doc.source}: {type(exc).__name__}: {exc}")
+
+    def _run(self, group: list[Prepared], clean: bool) -> None:
         stream = (replace(p.doc, doc=p.id) for p in group)
-        for result in pipeline.pipe(
-            stream, clean=clean, batch_size=max(1, len(group)), on_error=on_error
+        for result in self.pipeline.pipe(
+            stream, clean=clean, batch_size=max(1, len(group)), on_error=self._on_error
         ):
-            prep = ready[result.doc]
+            prep = self.ready[result.doc]
             d = prep.doc
-            rows.add_article(
+            self.rows.add_article(
                 result,
                 id=prep.id,
                 doc=d.doc,
@@ -292,25 +335,15 @@ def process_batch(
                 source_path=d.path,
                 fetched=d.fetched,
             )
-            finished.add(prep.id)
+            self.finished.add(prep.id)
 
-    for clean in (False, True):
-        group = [p for p in ready.values() if p.doc.extracted != clean]
-        if not group:
-            continue
-        try:
-            run(group, clean)
-        except Exception:  # the pipeline raised past on_error: find the document, one by one
-            log.exception("a batch failed in the pipeline; retrying its documents one by one")
-            for prep in group:
-                if prep.id in finished:
-                    continue
-                try:
-                    run([prep], clean)
-                except Exception as exc:
-                    log.exception("%s failed in the pipeline", prep.doc.source)
-                    fail(prep.doc, "internal", f"{prep.doc.source}: {type(exc).__name__}: {exc}")
-    return rows
+    def _on_error(self, name: str, exc: BaseException) -> None:
+        """A document the pipeline failed on (it goes on with the others)."""
+        doc = self.sources[name]
+        reason = getattr(exc, "reason", None) or "internal"
+        message = str(exc) if str(exc).startswith(str(doc.source)) else f"{doc.source}: {exc}"
+        self.fail(doc, reason, message)
+        self.finished.add(name)
 
 
 def _record_of(doc: RawDocument) -> str | None:

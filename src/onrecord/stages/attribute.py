@@ -353,6 +353,181 @@ def source_tokens(head: Token, stop: Token) -> list[Token]:
     return toks or [head]
 
 
+# --------------------------------------------------------------------------- one cue's parts
+
+
+@dataclass(slots=True)
+class _Speaker:
+    """The source chosen for a verb or noun cue, before its phrase is cut."""
+
+    head: Token | None
+    #: token ids the source's phrase takes, which the content must leave out
+    claimed: set[int]
+    #: a raised subject that belongs to the content: "The House is expected to vote"
+    raised: list[Token]
+
+
+@dataclass(slots=True)
+class _Content:
+    """The content chosen for a cue: its spans, the quotes among them, and the verb the
+    cue controls when the content hangs from it ("declined to comment on X")."""
+
+    spans: list[Char]
+    quotes: list[Char]
+    chain: list[Token]
+
+
+def _subject_child(cue: Token) -> Token | None:
+    """The cue's own (non-clausal) subject, the last when there are several."""
+    src = None
+    for child in cue.children:
+        if child.dep_ in _SUBJ_DEPS and child.dep_ != "csubj":
+            src = child
+    return src
+
+
+def _cited_attribution(cue: Token, prob: float, para: list[int]) -> Found | None:
+    """ "Citing anonymous officials, U.S. media reported ...": the cited speak; the content
+    is the outer attribution's, given when the two are nested."""
+    if cue.pos_ == "NOUN" or cue.lemma_.lower() not in CITING_LEMMAS:
+        return None
+    if cue.dep_ not in ("advcl", "xcomp", "conj", "acl"):
+        return None
+    subj = _subject_child(cue)
+    if subj is not None and subj.dep_ == "nsubjpass":
+        return None
+    src = next((c for c in cue.children if c.dep_ == "dobj"), None)
+    if src is None:
+        return None
+    return Found(
+        kind="indirect",
+        cue=_cue_tokens(cue),
+        content=[],
+        source=[t for t in src.subtree if para[t.i] == para[cue.i]],
+        source_head=src,
+        confidence=prob,
+        cue_head=cue,
+    )
+
+
+def _choose_source_head(cue: Token, lemma: str, cue_ids: set[int], para: list[int]) -> _Speaker:
+    """The head of the cue's source: a noun cue's owner or "by" phrase; a verb's subject,
+    the agent of a passive, an inverted subject ('"…," said Dana Ortiz'), or the subject
+    reached up the tree; none when the subject is not the speaker."""
+    if cue.pos_ == "NOUN":
+        owner = _noun_source(cue)
+        return _Speaker(owner, _claimed_by(owner, cue), [])
+    claimed: set[int] = set()
+    src = _subject_child(cue)
+    if src is not None and src.dep_ == "nsubjpass":
+        src = _agent(cue) or src  # "The closure was announced by the mayor"
+    if src is None:
+        src = _inverted_subject(cue)
+        if src is not None:
+            # '"…," said Dana Ortiz, who heads the Harbor Fund.' parsed with Ortiz as the
+            # subject of a second complement: that complement is the source's phrase
+            claimed.update(t.i for t in src.head.subtree if t.i != cue.i)
+    if src is None:
+        src = _agent(cue) or subject_of(cue, cue_ids)
+        if src is not None and para[src.i] != para[cue.i]:
+            # the parser reached across a line break for the subject: take the noun
+            # right before the cue instead ("...into the U.S.\nChris Christie added ...")
+            src = _left_noun(cue)
+    raised: list[Token] = []
+    if src is not None and not_the_speaker(cue, lemma, src):
+        # "The House is expected to vote", "No polls appear to have been done", "Rubio was
+        # asked about X": the subject did not say it; a raised subject belongs to the content
+        if src.i < cue.i and (lemma in RAISING_LEMMAS or _has_xcomp(cue)):
+            raised = [t for t in src.subtree if t.i < cue.i]
+        src = None
+    return _Speaker(src, claimed | _claimed_by(src, cue), raised)
+
+
+def _claimed_by(src: Token | None, cue: Token) -> set[int]:
+    """The token ids of the source's phrase, short of the cue and what it governs."""
+    if src is None:
+        return set()
+    return {t.i for t in src.subtree if t.i != cue.i and cue not in t.ancestors}
+
+
+def _choose_content(
+    text: str,
+    cue: Token,
+    lemma: str,
+    quotes: Sequence[Quote],
+    exclude: set[int],
+    raised: list[Token],
+    para: list[int],
+) -> _Content | None:
+    """What the cue's source says: the tokens the cue governs, in the cue's paragraph,
+    else a quote beside the cue; stretched over the quotes it overlaps."""
+    content_toks, chain = _content_tokens(cue, lemma, exclude, raised)
+    # the parser sometimes reaches across a paragraph break: content does not
+    here = para[cue.i]
+    content = _runs(t for t in content_toks if para[t.i] == here)
+    if not content:
+        # 4. a quote right beside the cue's clause: '"Is that all?" Trump said.'
+        #    (the parser split the sentence after "?") or 'said "..."'
+        near = _adjacent_quote(text, cue, quotes)
+        if near is None:
+            return None
+        content = [near]
+    spans, quote_spans = _snap_to_quotes(content, quotes, cue)
+    return _Content(spans, quote_spans, chain)
+
+
+def _content_tokens(
+    cue: Token, lemma: str, exclude: set[int], raised: list[Token]
+) -> tuple[list[Token], list[Token]]:
+    """The content's tokens, and the controlled verb joining the cue (if any): what the
+    cue governs, else what the verb it controls governs, else the clause it comments on.
+
+    ``exclude`` grows with the comma-set tails left out of an object (``_governed``)."""
+    content_toks = _governed(cue, lemma, exclude)
+    if content_toks and raised:
+        content_toks = raised + content_toks
+    chain: list[Token] = []
+    if not content_toks:
+        # "declined to comment on X", "continued to call for X": the content is
+        # governed by the verb the cue controls, which joins the cue
+        inner = next((c for c in cue.children if c.dep_ == "xcomp" and c.i > cue.i), None)
+        if inner is not None and inner.i not in exclude:
+            content_toks = _governed(inner, inner.lemma_.lower(), exclude | {inner.i})
+            if content_toks:
+                chain = [inner] + [c for c in inner.children if c.dep_ in ("aux", "prt")]
+    if not content_toks:
+        # 3. the cue comments on the clause it hangs from ("..., he said", "as X noted")
+        head = cue.head
+        if cue.dep_ in _PAREN_DEPS and head is not cue:
+            skip = exclude | {t.i for t in cue.subtree}
+            content_toks = _subtree(head, skip)
+    return content_toks, chain
+
+
+def _source_phrase(
+    src: Token | None, cue: Token, content: list[Char], para: list[int]
+) -> list[Token]:
+    """The source's tokens: its phrase within the cue's paragraph, outside the content."""
+    if src is None:
+        return []
+    here = para[cue.i]
+    return [
+        t
+        for t in source_tokens(src, cue)
+        if para[t.i] == here and not any(s <= t.idx < e for s, e in content)
+    ]
+
+
+def _choose_cue(cue: Token, chain: list[Token]) -> list[Token]:
+    """The cue's tokens: its head with auxiliaries and particles, and a controlled verb."""
+    return sorted([*_cue_tokens(cue), *chain], key=lambda t: t.i)
+
+
+def _dates_by_token(doc: Doc) -> dict[int, Span]:
+    """Each token inside a DATE entity, mapped to that entity."""
+    return {i: ent for ent in doc.ents if ent.label_ == "DATE" for i in range(ent.start, ent.end)}
+
+
 # --------------------------------------------------------------------------- stage
 
 
@@ -388,14 +563,36 @@ class Attributor:
         (default: the cue model's own); ``scores`` are ``score_cues``' result when the caller
         has it already (accurate mode reads them again)."""
         text = doc.text if text is None else text
-        dates = {
-            i: ent for ent in doc.ents if ent.label_ == "DATE" for i in range(ent.start, ent.end)
-        }
+        cues = self._confident_cues(doc, quotes, threshold, scores)
+        found, by_cue = self._build_all(doc, text, quotes, cues)
+        self._continue_quotes(text, found, quotes)
+        self._nest(found, by_cue)
+        return _without_nested(found)
+
+    def _confident_cues(
+        self,
+        doc: Doc,
+        quotes: Sequence[Quote],
+        threshold: float | None,
+        scores: Sequence[tuple[Token, float]] | None,
+    ) -> list[tuple[Token, float]]:
+        """The cue candidates scoring at least ``threshold`` (default: the model's own)."""
         if threshold is None:
             threshold = self.cue_model.threshold
         if scores is None:
             scores = self.score_cues(doc, quotes)
-        cues = [(t, p) for t, p in scores if p >= threshold]
+        return [(t, p) for t, p in scores if p >= threshold]
+
+    def _build_all(
+        self,
+        doc: Doc,
+        text: str,
+        quotes: Sequence[Quote],
+        cues: Sequence[tuple[Token, float]],
+    ) -> tuple[list[Found], dict[int, int]]:
+        """One attribution per cue that has content, dated; and the index of each by its
+        cue head's token index."""
+        dates = _dates_by_token(doc)
         cue_ids = {t.i for t, _ in cues}
         para = _paragraphs(doc)
         found: list[Found] = []
@@ -407,9 +604,7 @@ class Attributor:
             item.time = _time_of(tok, dates)
             by_cue[tok.i] = len(found)
             found.append(item)
-        self._continue_quotes(text, found, quotes)
-        self._nest(found, by_cue)
-        return _without_nested(found)
+        return found, by_cue
 
     def _build(
         self,
@@ -421,97 +616,30 @@ class Attributor:
         cue_ids: set[int],
         para: list[int],
     ) -> Found | None:
-        lemma = cue.lemma_.lower()
+        """The attribution of one cue: its source's head first (what it claims is not
+        content), then the content, then the source phrase, the cue and the kind."""
         if cue.lower_ == "according":
             return self._according_to(doc, cue, prob, para)
         if cue.text == ":":
             return self._colon(doc, cue, prob, quotes)
-        content_toks: list[Token] = []
+        cited = _cited_attribution(cue, prob, para)
+        if cited is not None:
+            return cited
+        lemma = cue.lemma_.lower()
         # another cue hanging beside this one ("..., adding that ...") is not content
         exclude = {cue.i} | {i for i in cue_ids if i != cue.i and doc[i].dep_ in _SIBLING_CUE_DEPS}
-        src = None
-        for child in cue.children:
-            if child.dep_ in _SUBJ_DEPS and child.dep_ != "csubj":
-                src = child
-        if cue.pos_ == "NOUN":
-            src = _noun_source(cue)
-        elif src is not None and src.dep_ == "nsubjpass":
-            src = _agent(cue) or src  # "The closure was announced by the mayor"
-        elif lemma in CITING_LEMMAS and cue.dep_ in ("advcl", "xcomp", "conj", "acl"):
-            # "Citing anonymous officials, U.S. media reported ...": the cited speak
-            src = next((c for c in cue.children if c.dep_ == "dobj"), None)
-            if src is not None:
-                return Found(
-                    kind="indirect",
-                    cue=_cue_tokens(cue),
-                    content=[],
-                    source=[t for t in src.subtree if para[t.i] == para[cue.i]],
-                    source_head=src,
-                    confidence=prob,
-                    cue_head=cue,
-                )
-        if src is None and cue.pos_ != "NOUN":
-            src = _inverted_subject(cue)
-            if src is not None:
-                # '"…," said Dana Ortiz, who heads the Harbor Fund.' parsed with Ortiz as the
-                # subject of a second complement: that complement is the source's phrase
-                exclude.update(t.i for t in src.head.subtree if t.i != cue.i)
-        if src is None and cue.pos_ != "NOUN":
-            src = _agent(cue) or subject_of(cue, cue_ids)
-            if src is not None and para[src.i] != para[cue.i]:
-                # the parser reached across a line break for the subject: take the noun
-                # right before the cue instead ("...into the U.S.\nChris Christie added ...")
-                src = _left_noun(cue)
-        raised: list[Token] = []
-        if src is not None and cue.pos_ != "NOUN" and not_the_speaker(cue, lemma, src):
-            # "The House is expected to vote", "No polls appear to have been done", "Rubio was
-            # asked about X": the subject did not say it; a raised subject belongs to the content
-            if src.i < cue.i and (lemma in RAISING_LEMMAS or _has_xcomp(cue)):
-                raised = [t for t in src.subtree if t.i < cue.i]
-            src = None
-        if src is not None:
-            exclude.update(t.i for t in src.subtree if t.i != cue.i and cue not in t.ancestors)
-        content_toks = _governed(cue, lemma, exclude)
-        if content_toks and raised:
-            content_toks = raised + content_toks
-        chain: list[Token] = []
-        if not content_toks:
-            # "declined to comment on X", "continued to call for X": the content is
-            # governed by the verb the cue controls, which joins the cue
-            inner = next((c for c in cue.children if c.dep_ == "xcomp" and c.i > cue.i), None)
-            if inner is not None and inner.i not in exclude:
-                content_toks = _governed(inner, inner.lemma_.lower(), exclude | {inner.i})
-                if content_toks:
-                    chain = [inner] + [c for c in inner.children if c.dep_ in ("aux", "prt")]
-        if not content_toks:
-            # 3. the cue comments on the clause it hangs from ("..., he said", "as X noted")
-            head = cue.head
-            if cue.dep_ in _PAREN_DEPS and head is not cue:
-                skip = exclude | {t.i for t in cue.subtree}
-                content_toks = _subtree(head, skip)
-        # the parser sometimes reaches across a paragraph break: content does not
-        here = para[cue.i]
-        content = _runs(t for t in content_toks if para[t.i] == here)
-        if not content:
-            # 4. a quote right beside the cue's clause: '"Is that all?" Trump said.'
-            #    (the parser split the sentence after "?") or 'said "..."'
-            near = _adjacent_quote(text, cue, quotes)
-            if near is None:
-                return None
-            content = [near]
-        content, quote_spans = _snap_to_quotes(content, quotes, cue)
-        kind = attribution_kind(lemma, content, quote_spans)
-        source = source_tokens(src, cue) if src is not None else []
-        source = [
-            t for t in source if para[t.i] == here and not any(s <= t.idx < e for s, e in content)
-        ]
+        speaker = _choose_source_head(cue, lemma, cue_ids, para)
+        exclude |= speaker.claimed
+        chosen = _choose_content(text, cue, lemma, quotes, exclude, speaker.raised, para)
+        if chosen is None:
+            return None
         return Found(
-            kind=kind,
-            cue=sorted([*_cue_tokens(cue), *chain], key=lambda t: t.i),
-            content=content,
-            source=source,
-            source_head=src,
-            quotes=quote_spans,
+            kind=attribution_kind(lemma, chosen.spans, chosen.quotes),
+            cue=_choose_cue(cue, chosen.chain),
+            content=chosen.spans,
+            source=_source_phrase(speaker.head, cue, chosen.spans, para),
+            source_head=speaker.head,
+            quotes=chosen.quotes,
             confidence=prob,
             cue_head=cue,
         )

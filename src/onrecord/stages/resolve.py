@@ -146,49 +146,78 @@ def _cluster_entities(doc: Doc) -> tuple[list[_Cluster], dict[int, _Cluster]]:
         name = _clean_name(ent.text)
         if not name or len(name) < 2:
             continue
-        cluster: _Cluster | None = None
         if etype == "person":
-            parts = name.split()
-            surname = parts[-1]
-            for c in reversed(persons):
-                cparts = c.name.split()
-                if (
-                    c.name == name
-                    or cparts[-1] == surname
-                    or (len(parts) == 1 and surname in cparts)
-                ):
-                    cluster = c
-                    break
-            if cluster is not None and len(parts) > len(cluster.name.split()):
-                cluster.name = name
+            cluster = _person_cluster(name, persons)
         else:
-            key = name.lower()
-            cluster = by_key.get(key) or by_key.get(_acronym(name).lower() or "\0")
-            if cluster is None and " " not in name:
-                # the recognizer often calls a lone surname an ORG: "Trump said"
-                cluster = next((c for c in reversed(persons) if c.name.split()[-1] == name), None)
-            if cluster is None and key.isupper() is False:
-                cluster = next(
-                    (c for c in clusters if c.type != "person" and _acronym(c.name) == name), None
-                )
+            cluster = _named_cluster(name, clusters, persons, by_key)
         if cluster is None:
-            if etype == "organization" and _MEDIA_NAME.search(name):
-                etype = "media"
-            cluster = _Cluster(f"e{len(clusters) + 1}", name, etype)
-            clusters.append(cluster)
-            if etype == "person":
-                persons.append(cluster)
-            else:
-                by_key[name.lower()] = cluster
-                if _acronym(name):
-                    by_key.setdefault(_acronym(name).lower(), cluster)
-        cluster.mentions.append((ent.start_char, ent.end_char))
-        for title in (_pre_title(ent), _appos_title(ent)):
-            if title and title not in cluster.titles:
-                cluster.titles.append(title)
-        for i in range(ent.start, ent.end):
-            by_token[i] = cluster
+            cluster = _new_cluster(name, etype, clusters, persons, by_key)
+        _add_mention(cluster, ent, by_token)
     return clusters, by_token
+
+
+def _person_cluster(name: str, persons: list[_Cluster]) -> _Cluster | None:
+    """The latest person cluster ``name`` refers to (same name or surname), its name
+    lengthened when this mention's is longer."""
+    parts = name.split()
+    surname = parts[-1]
+    cluster: _Cluster | None = None
+    for c in reversed(persons):
+        cparts = c.name.split()
+        if c.name == name or cparts[-1] == surname or (len(parts) == 1 and surname in cparts):
+            cluster = c
+            break
+    if cluster is not None and len(parts) > len(cluster.name.split()):
+        cluster.name = name
+    return cluster
+
+
+def _named_cluster(
+    name: str, clusters: list[_Cluster], persons: list[_Cluster], by_key: dict[str, _Cluster]
+) -> _Cluster | None:
+    """The cluster a non-person name refers to: the same name or acronym, a person's
+    surname, or an organization it is the acronym of."""
+    key = name.lower()
+    cluster = by_key.get(key) or by_key.get(_acronym(name).lower() or "\0")
+    if cluster is None and " " not in name:
+        # the recognizer often calls a lone surname an ORG: "Trump said"
+        cluster = next((c for c in reversed(persons) if c.name.split()[-1] == name), None)
+    if cluster is None and key.isupper() is False:
+        cluster = next(
+            (c for c in clusters if c.type != "person" and _acronym(c.name) == name), None
+        )
+    return cluster
+
+
+def _new_cluster(
+    name: str,
+    etype: str,
+    clusters: list[_Cluster],
+    persons: list[_Cluster],
+    by_key: dict[str, _Cluster],
+) -> _Cluster:
+    """A cluster for a name seen first, indexed for the mentions that follow."""
+    if etype == "organization" and _MEDIA_NAME.search(name):
+        etype = "media"
+    cluster = _Cluster(f"e{len(clusters) + 1}", name, etype)
+    clusters.append(cluster)
+    if etype == "person":
+        persons.append(cluster)
+    else:
+        by_key[name.lower()] = cluster
+        if _acronym(name):
+            by_key.setdefault(_acronym(name).lower(), cluster)
+    return cluster
+
+
+def _add_mention(cluster: _Cluster, ent: Span, by_token: dict[int, _Cluster]) -> None:
+    """Add the entity ``ent`` to ``cluster``: its span, its titles, its tokens."""
+    cluster.mentions.append((ent.start_char, ent.end_char))
+    for title in (_pre_title(ent), _appos_title(ent)):
+        if title and title not in cluster.titles:
+            cluster.titles.append(title)
+    for i in range(ent.start, ent.end):
+        by_token[i] = cluster
 
 
 def _head_noun(tokens: list[Token], head: Token | None) -> Token | None:
