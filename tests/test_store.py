@@ -256,3 +256,88 @@ def test_store_index_follows_each_batch_and_catches_up_after_a_gap(tmp_path: Pat
         assert store.sync_fts(w3) == 4  # x2's and x3's rows, read back from DuckDB
         assert {a for a, _, _ in store.search("crossings")} == {"x1", "x2", "x3"}
         assert store.sync_fts() == 0
+
+
+# --------------------------------------------------------------------------- one declaration
+
+
+def test_store_schema_is_declared_once(tmp_path: Path) -> None:
+    """The tables DuckDB makes, ``TABLES`` and the rows of a batch all follow ``SCHEMA``."""
+    from onrecord.store.schema import SCHEMA
+
+    assert {
+        name: (tuple((c.name, c.sql) for c in t.columns), t.key) for name, t in SCHEMA.items()
+    } == TABLES
+    rows = batch("x1")
+    for name, cols in rows.tables.items():
+        assert list(cols) == [c.name for c in SCHEMA[name].made], name
+    with Store(tmp_path / "s.duckdb") as store:
+        for name, table in SCHEMA.items():
+            stored = store.con.execute(
+                "SELECT column_name, data_type FROM information_schema.columns "
+                "WHERE table_name = ? ORDER BY ordinal_position",
+                [name],
+            ).fetchall()
+            types = [
+                store.con.execute(f"SELECT typeof(NULL::{c.sql})").fetchone() for c in table.columns
+            ]
+            assert stored == [
+                (c.name, t[0]) for c, t in zip(table.columns, types, strict=True) if t
+            ], name
+
+
+def test_store_export_parquet_types_are_the_declared_arrow_types(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    from onrecord.store.schema import SCHEMA, arrow_schema
+
+    with Store(tmp_path / "s.duckdb") as store:
+        store.write(batch("x1"))
+        files = store.export_parquet(tmp_path / "out")
+    for name, table in SCHEMA.items():
+        theirs = pq.read_schema(files[name])
+        ours = arrow_schema(table)
+        assert theirs.names == ours.names, name
+        assert [f.type for f in theirs] == [f.type for f in ours], name
+
+
+def test_store_record_round_trip_without_cue_source_or_time(tmp_path: Path) -> None:
+    rec = record("x1")
+    rec.attributions[0].cue = None
+    rec.attributions[0].source = None
+    rec.published = None
+    rec.credits = []
+    rows = BatchRows()
+    rows.add_article(rec, id="x1", doc=None, url=None, source="s@0", fetched="not a date")
+    with Store(tmp_path / "s.duckdb") as store:
+        store.write(rows)
+        found = store.record("x1")
+        assert found is not None
+        meta, back = found
+        assert meta["published"] is None and meta["fetched_at"] is None
+        assert back.to_dict() == {**rec.to_dict(), "doc": "x1"}
+        row = store.con.execute(
+            "SELECT cue, cue_spans, source, anonymous, time_text FROM attributions WHERE id = 'a1'"
+        ).fetchone()
+        assert row == (None, None, None, None, None)
+
+
+def test_store_both_indexes_sync_and_search_alike(tmp_path: Path) -> None:
+    path = tmp_path / "s.duckdb"
+    with Store(path) as store:
+        store.write(batch("x1", "x2"))
+        assert store.sync_article_index() == 2
+        assert store.sync_article_index() == 0
+        assert [a for a, _ in store.search_articles("ferry strike")] in (["x1", "x2"], ["x2", "x1"])
+        assert store.search_articles("!!") == []
+        assert {(a, b) for a, b, _ in store.search("tired crew")} == {("x1", "a2"), ("x2", "a2")}
+    # an index file made before the articles' index existed gets its mark, and catches up
+    import sqlite3
+
+    fts = sqlite3.connect(f"{path}.fts")
+    fts.execute("DELETE FROM article_texts")
+    fts.execute("DELETE FROM state WHERE key = 'article_batch'")
+    fts.commit()
+    fts.close()
+    with Store(path, read_only=True) as store:
+        assert {a for a, _ in store.search_articles("ferry")} == {"x1", "x2"}

@@ -325,16 +325,20 @@ def _finish(
 ) -> JobSummary:
     """Write the six datasets from the staged rows; with ``dedup``, an article id made by
     several tasks keeps the first record in input order (the others become duplicates)."""
-    from pyspark.sql import DataFrame
+    tables = _final_tables(spark, staging, dedup)
+    _write_tables(tables, out)
+    found = _written_counts(spark, out) if dedup else _made_counts(made)
+    return _summary(out, made, found)
+
+
+def _final_tables(spark: SparkSession, staging: str, dedup: bool) -> dict[str, DataFrame]:
+    """The six tables, selected from the staged rows, with their columns in the store's order."""
     from pyspark.sql import functions as F
 
     staged = spark.read.schema(staged_ddl()).parquet(staging)
 
     def part(table: str) -> DataFrame:
         return staged.where(F.col("_table") == table).select("_order", f"`{table}`.*")
-
-    def names(table: str) -> list[str]:
-        return [c for c, _ in columns(table)]
 
     articles = part("articles")
     tables: dict[str, DataFrame] = {}
@@ -353,22 +357,38 @@ def _finish(
         outcome = F.lit("article")
         made_by = articles
     for table in ("articles", "entities", "attributions", "times"):
-        tables[table] = tables[table].select(names(table))
-    tables["errors"] = part("errors").select(names("errors"))
+        tables[table] = tables[table].select(_names(table))
+    tables["errors"] = part("errors").select(_names("errors"))
+    tables["sources"] = _ledger(made_by, outcome, part("errors"), part("sources"))
+    return tables
+
+
+def _names(table: str) -> list[str]:
+    return [c for c, _ in columns(table)]
+
+
+def _ledger(made_by: DataFrame, outcome: Any, errors: DataFrame, staged: DataFrame) -> DataFrame:
+    """The ``sources`` table: one row per article made (``outcome``: kept or duplicate), per
+    error, and the workers' own ledger rows."""
+    from pyspark.sql import functions as F
+
     outcomes = made_by.select(
         F.col("source"),
         outcome.alias("outcome"),
         F.col("id").alias("article_id"),
         F.col("ingested_at").alias("seen_at"),
     )
-    failed = part("errors").select(
+    failed = errors.select(
         "source",
         F.lit("error").alias("outcome"),
         F.lit(None).cast("string").alias("article_id"),
         F.col("failed_at").alias("seen_at"),
     )
-    tables["sources"] = outcomes.unionByName(failed).unionByName(part("sources").select(
-        names("sources")))  # fmt: skip
+    return outcomes.unionByName(failed).unionByName(staged.select(_names("sources")))
+
+
+def _write_tables(tables: dict[str, DataFrame], out: str) -> None:
+    """Each table as the Parquet dataset ``out/<table>``."""
     # six small jobs, submitted together: Spark runs them side by side on free cores
     with ThreadPoolExecutor(len(OUTPUT_TABLES)) as pool:
         writes = [
@@ -378,27 +398,38 @@ def _finish(
         for done in writes:
             done.result()
 
+
+def _written_counts(spark: SparkSession, out: str) -> dict[str, int]:
+    """Rows per written table, duplicates, failures by reason: counted in one small job."""
+    from pyspark.sql import DataFrame
+    from pyspark.sql import functions as F
+
+    written = {t: spark.read.parquet(f"{out}/{t}") for t in OUTPUT_TABLES}
+    dups = written["sources"].where(F.col("outcome") == "duplicate")
+    counted = [
+        *(df.groupBy().count().select(F.lit(f"rows {t}").alias("name"), "count")
+          for t, df in [*written.items(), ("duplicates", dups)]),
+        written["errors"].groupBy("reason").count()
+        .select(F.concat(F.lit("reason "), "reason").alias("name"), "count"),
+    ]  # fmt: skip
+    tally = functools.reduce(DataFrame.unionByName, counted).collect()
+    return {str(r["name"]): int(r["count"]) for r in tally}
+
+
+def _made_counts(made: dict[str, int]) -> dict[str, int]:
+    """The same counts when every staged row was written: the partitions' own."""
     found: dict[str, int] = {}
-    if dedup:
-        # the counts, in one small job: rows per table, duplicates, failures by reason
-        written = {t: spark.read.parquet(f"{out}/{t}") for t in OUTPUT_TABLES}
-        dups = written["sources"].where(F.col("outcome") == "duplicate")
-        counted = [
-            *(df.groupBy().count().select(F.lit(f"rows {t}").alias("name"), "count")
-              for t, df in [*written.items(), ("duplicates", dups)]),
-            written["errors"].groupBy("reason").count()
-            .select(F.concat(F.lit("reason "), "reason").alias("name"), "count"),
-        ]  # fmt: skip
-        tally = functools.reduce(DataFrame.unionByName, counted).collect()
-        found = {str(r["name"]): int(r["count"]) for r in tally}
-    else:  # every staged row was written: the partitions' own counts are the tables'
-        for t in ("articles", "entities", "attributions", "times", "errors", "duplicates"):
-            found[f"rows {t}"] = made.get(f"made_{t}", 0)
-        found["rows sources"] = sum(made.get(f"made_{t}", 0)
-                                    for t in ("articles", "errors", "ledger"))  # fmt: skip
-        for key, n in made.items():
-            if key.startswith("reason_"):
-                found[f"reason {key.removeprefix('reason_')}"] = n
+    for t in ("articles", "entities", "attributions", "times", "errors", "duplicates"):
+        found[f"rows {t}"] = made.get(f"made_{t}", 0)
+    found["rows sources"] = sum(made.get(f"made_{t}", 0) for t in ("articles", "errors", "ledger"))
+    for key, n in made.items():
+        if key.startswith("reason_"):
+            found[f"reason {key.removeprefix('reason_')}"] = n
+    return found
+
+
+def _summary(out: str, made: dict[str, int], found: dict[str, int]) -> JobSummary:
+    """The job's summary from the partitions' counts (``made``) and the tables' (``found``)."""
     summary = JobSummary(out=out)
     summary.rows = {t: found.get(f"rows {t}", 0) for t in OUTPUT_TABLES}
     summary.articles = summary.rows["articles"]

@@ -1,85 +1,58 @@
 """The store's tables as Arrow and Spark types, and ``BatchRows`` as Arrow record batches.
 
-The Spark job writes the columns of ``store.TABLES`` (what ``onrecord export
---parquet`` writes), typed from the same DuckDB type names. Executors emit one
-*staged* schema for all tables: ``_table`` (which table the row belongs to),
-``_order`` (input order of the row's article, to keep the first of a
-duplicated id, as ``onrecord ingest`` does) and one struct column per table,
-null except for the row's own table.
+The Spark job writes the columns of the store's tables (``store.schema``: what
+``onrecord export --parquet`` writes), typed from their DuckDB types with
+``store.schema.arrow_type`` and ``spark_type``. Executors emit one *staged*
+schema for all tables: ``_table`` (which table the row belongs to), ``_order``
+(input order of the row's article, to keep the first of a duplicated id, as
+``onrecord ingest`` does) and one struct column per table, null except for the
+row's own table.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from onrecord.store.database import TABLES, BatchRows
+from onrecord.store.rows import BatchRows
+from onrecord.store.schema import SCHEMA, Column, Table, arrow_schema, arrow_type, spark_type
 
 if TYPE_CHECKING:
     import pyarrow as pa
+
+__all__ = ["arrow_type", "spark_type"]
 
 #: the tables the job writes, in writing order; ``sources`` is the ingest ledger
 OUTPUT_TABLES = ("articles", "entities", "attributions", "times", "errors", "sources")
 #: staged-only rows: what readers skipped, counted per partition (name, n)
 STATS = "stats"
 STAGED = (*OUTPUT_TABLES, STATS)
-_STATS_COLUMNS = (("name", "VARCHAR"), ("n", "BIGINT"))
-
-_SCALARS = {
-    "VARCHAR": ("string", "STRING"),
-    "DATE": ("date32", "DATE"),
-    "TIMESTAMP": ("timestamp", "TIMESTAMP_NTZ"),
-    "BIGINT": ("int64", "BIGINT"),
-    "INTEGER": ("int32", "INT"),
-    "DOUBLE": ("float64", "DOUBLE"),
-    "BOOLEAN": ("bool_", "BOOLEAN"),
-}
-_STRUCT = re.compile(r"STRUCT\((.*)\)", re.S)
+_STATS_TABLE = Table(STATS, (Column("name", "VARCHAR"), Column("n", "BIGINT")), ("name",))
 
 
-def columns(table: str) -> tuple[tuple[str, str], ...]:
+def table_of(name: str) -> Table:
+    """A table the job writes (or the staged stats)."""
+    return _STATS_TABLE if name == STATS else SCHEMA[name]
+
+
+def columns(name: str) -> tuple[tuple[str, str], ...]:
     """``(column, DuckDB type)`` of a table the job writes (or of the staged stats)."""
-    return _STATS_COLUMNS if table == STATS else TABLES[table][0]
+    return tuple((c.name, c.sql) for c in table_of(name).columns)
 
 
-def spark_type(duck: str) -> str:
-    """A DuckDB type name as a Spark SQL type (``INTEGER[][]`` -> ``ARRAY<ARRAY<INT>>``)."""
-    duck = duck.strip()
-    if duck.endswith("[]"):
-        return f"ARRAY<{spark_type(duck[:-2])}>"
-    if m := _STRUCT.fullmatch(duck):
-        fields = [f.strip().split(" ", 1) for f in m.group(1).split(",")]
-        return "STRUCT<" + ", ".join(f"`{n}`: {spark_type(t)}" for n, t in fields) + ">"
-    return _SCALARS[duck][1]
-
-
-def arrow_type(duck: str) -> pa.DataType:
-    """A DuckDB type name as an Arrow type (the one DuckDB's own Parquet export reads back as)."""
+def struct_of(name: str) -> pa.StructType:
+    """A table's row as an Arrow struct (its fields: the table's columns)."""
     import pyarrow as pa
 
-    duck = duck.strip()
-    if duck.endswith("[]"):
-        return pa.list_(arrow_type(duck[:-2]))
-    if m := _STRUCT.fullmatch(duck):
-        fields = [f.strip().split(" ", 1) for f in m.group(1).split(",")]
-        return pa.struct([(n, arrow_type(t)) for n, t in fields])
-    name = _SCALARS[duck][0]
-    return pa.timestamp("us") if name == "timestamp" else getattr(pa, name)()
-
-
-def struct_of(table: str) -> pa.StructType:
-    import pyarrow as pa
-
-    return pa.struct([(c, arrow_type(t)) for c, t in columns(table)])
+    return pa.struct(list(arrow_schema(table_of(name))))
 
 
 def staged_ddl() -> str:
     """The staged rows' schema as a Spark DDL string (what ``mapInArrow`` is told)."""
     parts = ["`_table` STRING", "`_order` BIGINT"]
-    for table in STAGED:
-        fields = ", ".join(f"`{c}`: {spark_type(t)}" for c, t in columns(table))
-        parts.append(f"`{table}` STRUCT<{fields}>")
+    for name in STAGED:
+        fields = ", ".join(f"`{c.name}`: {spark_type(c.sql)}" for c in table_of(name).columns)
+        parts.append(f"`{name}` STRUCT<{fields}>")
     return ", ".join(parts)
 
 
@@ -97,7 +70,7 @@ def staged_batch(table: str, cols: dict[str, list[Any]], order: list[int]) -> pa
 
     n = len(order)
     own = struct_of(table)
-    arrays = [pa.array(cols[c], type=own.field(c).type) for c, _ in columns(table)]
+    arrays = [pa.array(cols[f.name], type=f.type) for f in own]
     body = pa.StructArray.from_arrays(arrays, fields=list(own))
     staged = [body if t == table else pa.nulls(n, type=struct_of(t)) for t in STAGED]
     return pa.RecordBatch.from_arrays(

@@ -1,24 +1,22 @@
 """The store: an embedded DuckDB database of records, with a full-text index beside it.
 
-Tables (columns in ``TABLES``, documented in docs/store.md): ``articles``,
-``entities``, ``attributions``, ``times`` (one row per item of a ``Record``),
-``errors`` (one row per input record that failed, with its reason),
-``sources`` (one row per input record ever processed: the ledger that makes
-ingestion resumable) and ``meta`` (schema version, store id).
+Tables (declared once in ``store.schema``, documented in docs/store.md):
+``articles``, ``entities``, ``attributions``, ``times`` (one row per item of a
+``Record``), ``errors`` (one row per input record that failed, with its
+reason), ``sources`` (one row per input record ever processed: the ledger that
+makes ingestion resumable) and ``meta`` (schema version, store id).
 
-Writing: workers turn records into column lists (``BatchRows``, plain Python
-data that pickles cheaply); the one writing process hands each batch to
-``Store.write``, which inserts it in **one transaction**: an article and all
-its rows, and the ledger entry saying its input record is done, land
+Writing: workers turn records into column lists (``store.rows.BatchRows``,
+plain Python data that pickles cheaply); the one writing process hands each
+batch to ``Store.write``, which inserts it in **one transaction**: an article
+and all its rows, and the ledger entry saying its input record is done, land
 together or not at all. Article ids are stable hashes, so a batch whose
 articles are already stored adds nothing (``duplicate`` in the ledger).
 
-Full-text search: DuckDB's ``fts`` extension is downloaded by ``INSTALL fts``,
-which cannot work offline, so the index is a SQLite FTS5 table in a file
-beside the database (``<db>.fts``). It is derived data: ``sync_fts`` indexes
-the attributions of every batch past its watermark, in one SQLite
-transaction, so a crash between the two databases only delays indexing until
-the next sync (ingest syncs after each batch; queries sync before searching).
+Full-text search: a SQLite FTS5 index in a file beside the database
+(``<db>.fts``, see ``store.fts``); ``sync_fts`` indexes the attributions of
+every batch past its watermark (ingest syncs after each batch; queries sync
+before searching).
 
 duckdb is imported lazily: ``import onrecord`` does not load it.
 """
@@ -26,16 +24,26 @@ duckdb is imported lazily: ``import onrecord`` does not load it.
 from __future__ import annotations
 
 import logging
-import re
 import sqlite3
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from onrecord.errors import OnrecordError
+from onrecord.store import fts
+from onrecord.store.fts import fts_terms
+from onrecord.store.rows import BatchRows, Written
+from onrecord.store.schema import (
+    ARTICLE_TABLES,
+    DEFAULT_DB,
+    SCHEMA,
+    SCHEMA_VERSION,
+    TABLES,
+    columns,
+    create_sql,
+)
 
 if TYPE_CHECKING:
     import duckdb
@@ -44,289 +52,27 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DEFAULT_DB = "onrecord.duckdb"
-#: bump when a table changes; a store of another version is refused, not migrated silently
-SCHEMA_VERSION = 1
+# names other modules import from here
+__all__ = [
+    "DEFAULT_DB",
+    "SCHEMA_VERSION",
+    "TABLES",
+    "BatchRows",
+    "Store",
+    "Written",
+    "fts_terms",
+]
 
-_SPANS = "INTEGER[][]"
-_REMOVED = "STRUCT(text VARCHAR, reason VARCHAR)[]"
-
-#: every table: (column, DuckDB type) in order, then the primary key
-TABLES: dict[str, tuple[tuple[tuple[str, str], ...], tuple[str, ...]]] = {
-    "meta": ((("key", "VARCHAR"), ("value", "VARCHAR")), ("key",)),
-    "articles": (
-        (
-            ("id", "VARCHAR"),
-            ("doc", "VARCHAR"),
-            ("url", "VARCHAR"),
-            ("title", "VARCHAR"),
-            ("published", "DATE"),
-            ("publisher", "VARCHAR"),
-            ("author", "VARCHAR"),
-            ("language", "VARCHAR"),
-            ("text", "VARCHAR"),
-            ("credits", "VARCHAR[]"),
-            ("removed", _REMOVED),
-            ("source", "VARCHAR"),
-            ("source_path", "VARCHAR"),
-            ("fetched_at", "TIMESTAMP"),
-            ("ingested_at", "TIMESTAMP"),
-            ("batch", "BIGINT"),
-        ),
-        ("id",),
-    ),
-    "entities": (
-        (
-            ("article_id", "VARCHAR"),
-            ("id", "VARCHAR"),
-            ("name", "VARCHAR"),
-            ("type", "VARCHAR"),
-            ("titles", "VARCHAR[]"),
-            ("mentions", _SPANS),
-        ),
-        ("article_id", "id"),
-    ),
-    "attributions": (
-        (
-            ("article_id", "VARCHAR"),
-            ("id", "VARCHAR"),
-            ("kind", "VARCHAR"),
-            ("content", "VARCHAR"),
-            ("content_spans", _SPANS),
-            ("quotes", _SPANS),
-            ("cue", "VARCHAR"),
-            ("cue_lemma", "VARCHAR"),
-            ("cue_spans", _SPANS),
-            ("source", "VARCHAR"),
-            ("source_spans", _SPANS),
-            ("source_entity", "VARCHAR"),
-            ("source_name", "VARCHAR"),
-            ("anonymous", "BOOLEAN"),
-            ("source_kind", "VARCHAR"),
-            ("via", "VARCHAR"),
-            ("time_text", "VARCHAR"),
-            ("time_value", "VARCHAR"),
-            ("confidence", "DOUBLE"),
-        ),
-        ("article_id", "id"),
-    ),
-    "times": (
-        (
-            ("article_id", "VARCHAR"),
-            ("n", "INTEGER"),
-            ("text", "VARCHAR"),
-            ("spans", _SPANS),
-            ("value", "VARCHAR"),
-            ("anchored", "BOOLEAN"),
-        ),
-        ("article_id", "n"),
-    ),
-    "errors": (
-        (
-            ("source", "VARCHAR"),
-            ("path", "VARCHAR"),
-            ("record", "VARCHAR"),
-            ("doc", "VARCHAR"),
-            ("reason", "VARCHAR"),
-            ("message", "VARCHAR"),
-            ("failed_at", "TIMESTAMP"),
-        ),
-        ("source",),
-    ),
-    "sources": (
-        (
-            ("source", "VARCHAR"),
-            ("outcome", "VARCHAR"),
-            ("article_id", "VARCHAR"),
-            ("seen_at", "TIMESTAMP"),
-        ),
-        ("source",),
-    ),
-}
-#: the tables a batch writes rows to, children of articles last
-_ARTICLE_TABLES = ("articles", "entities", "attributions", "times")
-#: columns the writer fills, not the workers
-_WRITER_COLUMNS = {"articles": ("ingested_at", "batch"), "errors": ("failed_at",)}
-
-
-def _columns(table: str) -> list[str]:
-    return [c for c, _ in TABLES[table][0]]
+#: the order a child table's rows are read back in (entities e2 before e10)
+_ITEM_ORDER = "try_cast(substr(id, 2) AS INTEGER), id"
+_READ_ORDER = {"entities": _ITEM_ORDER, "attributions": _ITEM_ORDER, "times": "n"}
 
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _timestamp(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-    return parsed
-
-
-def _spans(spans: list[tuple[int, int]]) -> list[list[int]]:
-    return [[int(s), int(e)] for s, e in spans]
-
-
-# --------------------------------------------------------------------------- batch rows
-
-
-class BatchRows:
-    """One batch's rows, as column lists per table, built where records are made."""
-
-    def __init__(self) -> None:
-        self.tables: dict[str, dict[str, list[Any]]] = {
-            t: {c: [] for c in _columns(t) if c not in _WRITER_COLUMNS.get(t, ())}
-            for t in (*_ARTICLE_TABLES, "errors")
-        }
-        #: (source, outcome, article_id) for the ledger; articles are added by the writer
-        self.ledger: list[tuple[str, str, str | None]] = []
-
-    def __len__(self) -> int:
-        return len(self.tables["articles"]["id"]) + len(self.ledger)
-
-    def add_article(
-        self,
-        record: Record,
-        *,
-        id: str,
-        doc: str | None,
-        url: str | None,
-        publisher: str | None = None,
-        author: str | None = None,
-        language: str | None = None,
-        source: str,
-        source_path: str | None = None,
-        fetched: str | None = None,
-    ) -> None:
-        a = self.tables["articles"]
-        values: dict[str, Any] = {
-            "id": id,
-            "doc": doc,
-            "url": url,
-            "title": record.title,
-            "published": date.fromisoformat(record.published) if record.published else None,
-            "publisher": publisher,
-            "author": author,
-            "language": language,
-            "text": record.text,
-            "credits": list(record.credits),
-            "removed": [{"text": r.text, "reason": r.reason} for r in record.removed],
-            "source": source,
-            "source_path": source_path,
-            "fetched_at": _timestamp(fetched),
-        }
-        for key, value in values.items():
-            a[key].append(value)
-        e = self.tables["entities"]
-        for ent in record.entities:
-            row: tuple[tuple[str, Any], ...] = (
-                ("article_id", id),
-                ("id", ent.id),
-                ("name", ent.name),
-                ("type", ent.type),
-                ("titles", list(ent.titles)),
-                ("mentions", _spans(ent.mentions)),
-            )
-            for key, value in row:
-                e[key].append(value)
-        t = self.tables["attributions"]
-        for att in record.attributions:
-            src, cue, tm = att.source, att.cue, att.time
-            fields: tuple[tuple[str, Any], ...] = (
-                ("article_id", id),
-                ("id", att.id),
-                ("kind", att.kind),
-                ("content", att.content.text),
-                ("content_spans", _spans(att.content.spans)),
-                ("quotes", _spans(att.quotes)),
-                ("cue", cue.text if cue else None),
-                ("cue_lemma", cue.lemma if cue else None),
-                ("cue_spans", _spans(cue.spans) if cue else None),
-                ("source", src.text if src else None),
-                ("source_spans", _spans(src.spans) if src else None),
-                ("source_entity", src.entity if src else None),
-                ("source_name", src.name if src else None),
-                ("anonymous", src.anonymous if src else None),
-                ("source_kind", src.kind if src else None),
-                ("via", att.via),
-                ("time_text", tm.text if tm else None),
-                ("time_value", tm.value if tm else None),
-                ("confidence", round(float(att.confidence), 4)),
-            )
-            for key, value in fields:
-                t[key].append(value)
-        x = self.tables["times"]
-        for n, tx in enumerate(record.times):
-            items: tuple[tuple[str, Any], ...] = (
-                ("article_id", id),
-                ("n", n),
-                ("text", tx.text),
-                ("spans", _spans(tx.spans)),
-                ("value", tx.value),
-                ("anchored", tx.anchored),
-            )
-            for key, value in items:
-                x[key].append(value)
-
-    def add_error(
-        self,
-        *,
-        source: str,
-        reason: str,
-        message: str,
-        path: str | None = None,
-        record: str | None = None,
-        doc: str | None = None,
-    ) -> None:
-        e = self.tables["errors"]
-        for key, value in (
-            ("source", source),
-            ("path", path),
-            ("record", record),
-            ("doc", doc),
-            ("reason", reason),
-            ("message", message),
-        ):
-            e[key].append(value)
-
-    def add_duplicate(self, *, source: str, article_id: str) -> None:
-        """An input record whose article another record of the batch already gave."""
-        self.ledger.append((source, "duplicate", article_id))
-
-
-@dataclass(slots=True)
-class Written:
-    """What one ``Store.write`` added."""
-
-    articles: int = 0
-    duplicates: int = 0
-    errors: int = 0
-    already: int = 0  # input records already in the ledger (another run did them)
-    reasons: dict[str, int] = field(default_factory=dict)  # the new errors, by reason
-    batch: int = 0  # the batch number the rows were written under
-    previous_top: int = 0  # the highest batch number among articles before this write
-    #: (content, article_id, attribution id) of the attributions written, for the index
-    index_rows: list[tuple[str, str, str]] = field(default_factory=list)
-
-
 # --------------------------------------------------------------------------- the store
-
-
-def _create_sql() -> list[str]:
-    out = []
-    for table, (cols, key) in TABLES.items():
-        body = ",\n  ".join(f"{c} {t}" for c, t in cols)
-        out.append(
-            f"CREATE TABLE IF NOT EXISTS {table} (\n  {body},\n  PRIMARY KEY ({', '.join(key)})\n)"
-        )
-    out.append("CREATE SEQUENCE IF NOT EXISTS batch_seq START 1")
-    return out
 
 
 class Store:
@@ -357,8 +103,7 @@ class Store:
             ) from exc
         self._fts: sqlite3.Connection | None = None
         self._top: int | None = None  # highest articles.batch, once known
-        self._fts_synced = False  # the index was brought up to date since this store opened
-        self._articles_synced = False  # the same, for the articles' index
+        self._synced: set[str] = set()  # the indexes brought up to date since this store opened
         self.id = self._init_schema()
 
     # -- schema --------------------------------------------------------------
@@ -384,7 +129,7 @@ class Store:
 
         store_id = uuid.uuid4().hex
         con.execute("BEGIN")
-        for sql in _create_sql():
+        for sql in create_sql():
             con.execute(sql)
         con.executemany(
             "INSERT INTO meta VALUES (?, ?)",
@@ -442,64 +187,17 @@ class Store:
         try:
             done = self.done(all_sources)
             out.already = len(done)
-            stored = self.stored(articles["id"])
             now = _now()
             batch = con.execute("SELECT nextval('batch_seq')").fetchone()
             out.batch = int(batch[0]) if batch else 0
             out.previous_top = self._top_batch()
-            ledger: list[tuple[str, str, str | None]] = []
-            keep_ids: set[str] = set()
-            keep_rows: list[int] = []
-            for i, (aid, src) in enumerate(zip(articles["id"], articles["source"], strict=True)):
-                if src in done:
-                    continue
-                if aid in stored or aid in keep_ids:
-                    ledger.append((src, "duplicate", aid))
-                    out.duplicates += 1
-                    continue
-                keep_ids.add(aid)
-                keep_rows.append(i)
-                ledger.append((src, "article", aid))
-            if keep_rows:
-                cols = {c: [v[i] for i in keep_rows] for c, v in articles.items()}
-                cols["ingested_at"] = [now] * len(keep_rows)
-                cols["batch"] = [out.batch] * len(keep_rows)
-                self._insert("articles", cols)
-                for table in _ARTICLE_TABLES[1:]:
-                    child = rows.tables[table]
-                    picked = [i for i, a in enumerate(child["article_id"]) if a in keep_ids]
-                    if picked:
-                        self._insert(table, {c: [v[i] for i in picked] for c, v in child.items()})
-                    if table == "attributions":
-                        out.index_rows = [
-                            (child["content"][i], child["article_id"][i], child["id"][i])
-                            for i in picked
-                        ]
-            out.articles = len(keep_rows)
-            fresh = [i for i, s in enumerate(errors["source"]) if s not in done]
-            if fresh:
-                cols = {c: [v[i] for i in fresh] for c, v in errors.items()}
-                cols["failed_at"] = [now] * len(fresh)
-                self._insert("errors", cols)
-                ledger.extend((errors["source"][i], "error", None) for i in fresh)
-                for i in fresh:
-                    reason = errors["reason"][i]
-                    out.reasons[reason] = out.reasons.get(reason, 0) + 1
-            out.errors = len(fresh)
+            ledger = self._write_articles(rows, done, now, out)
+            ledger.extend(self._write_errors(errors, done, now, out))
             for src, outcome, aid in rows.ledger:
                 if src not in done:
                     ledger.append((src, outcome, aid))
                     out.duplicates += outcome == "duplicate"
-            if ledger:
-                self._insert(
-                    "sources",
-                    {
-                        "source": [s for s, _, _ in ledger],
-                        "outcome": [o for _, o, _ in ledger],
-                        "article_id": [a for _, _, a in ledger],
-                        "seen_at": [now] * len(ledger),
-                    },
-                )
+            self._write_ledger(ledger, now)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -508,6 +206,70 @@ class Store:
             self._top = out.batch
         return out
 
+    def _write_articles(
+        self, rows: BatchRows, done: set[str], now: datetime, out: Written
+    ) -> list[tuple[str, str, str | None]]:
+        """Insert the batch's new articles and their rows; return their ledger entries."""
+        articles = rows.tables["articles"]
+        stored = self.stored(articles["id"])
+        ledger: list[tuple[str, str, str | None]] = []
+        keep_ids: set[str] = set()
+        keep_rows: list[int] = []
+        for i, (aid, src) in enumerate(zip(articles["id"], articles["source"], strict=True)):
+            if src in done:
+                continue
+            if aid in stored or aid in keep_ids:
+                ledger.append((src, "duplicate", aid))
+                out.duplicates += 1
+                continue
+            keep_ids.add(aid)
+            keep_rows.append(i)
+            ledger.append((src, "article", aid))
+        if keep_rows:
+            cols = {c: [v[i] for i in keep_rows] for c, v in articles.items()}
+            cols["ingested_at"] = [now] * len(keep_rows)
+            cols["batch"] = [out.batch] * len(keep_rows)
+            self._insert("articles", cols)
+            for table in ARTICLE_TABLES[1:]:
+                child = rows.tables[table]
+                picked = [i for i, a in enumerate(child["article_id"]) if a in keep_ids]
+                if picked:
+                    self._insert(table, {c: [v[i] for i in picked] for c, v in child.items()})
+                if table == "attributions":
+                    out.index_rows = [
+                        (child["content"][i], child["article_id"][i], child["id"][i])
+                        for i in picked
+                    ]
+        out.articles = len(keep_rows)
+        return ledger
+
+    def _write_errors(
+        self, errors: dict[str, list[Any]], done: set[str], now: datetime, out: Written
+    ) -> list[tuple[str, str, str | None]]:
+        """Insert the batch's new errors; return their ledger entries."""
+        fresh = [i for i, s in enumerate(errors["source"]) if s not in done]
+        if fresh:
+            cols = {c: [v[i] for i in fresh] for c, v in errors.items()}
+            cols["failed_at"] = [now] * len(fresh)
+            self._insert("errors", cols)
+            for i in fresh:
+                reason = errors["reason"][i]
+                out.reasons[reason] = out.reasons.get(reason, 0) + 1
+        out.errors = len(fresh)
+        return [(errors["source"][i], "error", None) for i in fresh]
+
+    def _write_ledger(self, ledger: list[tuple[str, str, str | None]], now: datetime) -> None:
+        if ledger:
+            self._insert(
+                "sources",
+                {
+                    "source": [s for s, _, _ in ledger],
+                    "outcome": [o for _, o, _ in ledger],
+                    "article_id": [a for _, _, a in ledger],
+                    "seen_at": [now] * len(ledger),
+                },
+            )
+
     def _top_batch(self) -> int:
         if self._top is None:
             row = self.con.execute("SELECT coalesce(max(batch), 0) FROM articles").fetchone()
@@ -515,7 +277,7 @@ class Store:
         return self._top
 
     def _insert(self, table: str, cols: dict[str, list[Any]]) -> None:
-        types = dict(TABLES[table][0])
+        types = SCHEMA[table].types
         names = list(cols)
         select = ", ".join(f"unnest(${i + 1}::{types[c]}[])" for i, c in enumerate(names))
         self.con.execute(
@@ -533,18 +295,23 @@ class Store:
         return out
 
     def record(self, article_id: str) -> tuple[dict[str, Any], Record] | None:
-        """One article's metadata and its ``Record``, by id, URL or input name."""
-        from onrecord.record import Record
+        """One article's metadata and its ``Record``, by id, URL or input name (or a prefix of
+        its id that only it has)."""
+        meta = self._article(article_id)
+        if meta is None:
+            return None
+        return meta, self._record(meta)
 
-        cols = _columns("articles")
+    def _article(self, article_id: str) -> dict[str, Any] | None:
+        """The ``articles`` row of an id, URL, input name or unique id prefix."""
+        cols = ", ".join(columns("articles"))
         # the id first, alone: a primary-key lookup (~1 ms), where the OR below scans the table
         row = self.con.execute(
-            f"SELECT {', '.join(cols)} FROM articles WHERE id = $1", [article_id]
+            f"SELECT {cols} FROM articles WHERE id = $1", [article_id]
         ).fetchone()
         if row is None:
             row = self.con.execute(
-                f"SELECT {', '.join(cols)} FROM articles WHERE url = $1 OR doc = $1 LIMIT 1",
-                [article_id],
+                f"SELECT {cols} FROM articles WHERE url = $1 OR doc = $1 LIMIT 1", [article_id]
             ).fetchone()
         if row is None:
             matches = self.con.execute(
@@ -552,84 +319,29 @@ class Store:
             ).fetchall()
             if len(matches) != 1:
                 return None
-            return self.record(matches[0][0])
-        meta = dict(zip(cols, row, strict=True))
+            return self._article(matches[0][0])
+        return dict(zip(columns("articles"), row, strict=True))
+
+    def _children(self, table: str, article_id: str) -> list[dict[str, Any]]:
+        """An article's rows of a child table, in the record's order, as their JSON form."""
+        names = columns(table)
+        result = self.con.execute(
+            f"SELECT {', '.join(names)} FROM {table} WHERE article_id = ? "
+            f"ORDER BY {_READ_ORDER[table]}",
+            [article_id],
+        ).fetchall()
+        return [SCHEMA[table].record_dict(dict(zip(names, r, strict=True))) for r in result]
+
+    def _record(self, meta: dict[str, Any]) -> Record:
+        """The ``Record`` of an ``articles`` row (its ``doc`` is the article id)."""
+        from onrecord.record import Record
+
         aid = meta["id"]
-
-        def rows(table: str, order: str) -> list[dict[str, Any]]:
-            names = _columns(table)
-            result = self.con.execute(
-                f"SELECT {', '.join(names)} FROM {table} WHERE article_id = ? ORDER BY {order}",
-                [aid],
-            ).fetchall()
-            return [dict(zip(names, r, strict=True)) for r in result]
-
-        def sp(value: Any) -> list[list[int]]:
-            return [list(s) for s in value] if value else []
-
-        attributions = []
-        for a in rows("attributions", "try_cast(substr(id, 2) AS INTEGER), id"):
-            attributions.append(
-                {
-                    "id": a["id"],
-                    "kind": a["kind"],
-                    "content": {"text": a["content"], "spans": sp(a["content_spans"])},
-                    "quotes": sp(a["quotes"]),
-                    "cue": (
-                        {"text": a["cue"], "lemma": a["cue_lemma"], "spans": sp(a["cue_spans"])}
-                        if a["cue"] is not None
-                        else None
-                    ),
-                    "source": (
-                        {
-                            "text": a["source"],
-                            "spans": sp(a["source_spans"]),
-                            "entity": a["source_entity"],
-                            "name": a["source_name"],
-                            "anonymous": bool(a["anonymous"]),
-                            "kind": a["source_kind"],
-                        }
-                        if a["source"] is not None
-                        else None
-                    ),
-                    "via": a["via"],
-                    "time": (
-                        {"text": a["time_text"], "value": a["time_value"]}
-                        if a["time_text"] is not None
-                        else None
-                    ),
-                    "confidence": a["confidence"],
-                }
-            )
-        data = {
-            "doc": aid,
-            "title": meta["title"],
-            "published": meta["published"].isoformat() if meta["published"] else None,
-            "text": meta["text"],
-            "credits": meta["credits"] or [],
-            "removed": meta["removed"] or [],
-            "entities": [
-                {
-                    "id": e["id"],
-                    "name": e["name"],
-                    "type": e["type"],
-                    "titles": e["titles"] or [],
-                    "mentions": sp(e["mentions"]),
-                }
-                for e in rows("entities", "try_cast(substr(id, 2) AS INTEGER), id")
-            ],
-            "attributions": attributions,
-            "times": [
-                {
-                    "text": t["text"],
-                    "spans": sp(t["spans"]),
-                    "value": t["value"],
-                    "anchored": bool(t["anchored"]),
-                }
-                for t in rows("times", "n")
-            ],
-        }
-        return meta, Record.from_dict(data)
+        data = SCHEMA["articles"].record_dict(meta)
+        data["doc"] = aid
+        for table in ("entities", "attributions", "times"):
+            data[table] = self._children(table, aid)
+        return Record.from_dict(data)
 
     # -- export --------------------------------------------------------------
 
@@ -653,31 +365,7 @@ class Store:
 
     def _fts_con(self) -> sqlite3.Connection:
         if self._fts is None:
-            # the server may open a store in one thread and use or close it in another;
-            # a Store is never used by two threads at once (see serve/context.py)
-            fts = sqlite3.connect(self.fts_path, check_same_thread=False)
-            fts.execute("CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT)")
-            fts.execute(
-                "CREATE VIRTUAL TABLE IF NOT EXISTS quotes USING fts5("
-                "content, article_id UNINDEXED, attribution_id UNINDEXED, "
-                "tokenize = 'porter unicode61 remove_diacritics 2')"
-            )
-            fts.execute(
-                "CREATE VIRTUAL TABLE IF NOT EXISTS article_texts USING fts5("
-                "title, text, article_id UNINDEXED, "
-                "tokenize = 'porter unicode61 remove_diacritics 2')"
-            )
-            owner = fts.execute("SELECT value FROM state WHERE key = 'store_id'").fetchone()
-            if owner is None or owner[0] != self.id:
-                # a new index, or one left by another database of the same name: start over
-                fts.execute("DELETE FROM quotes")
-                fts.execute("DELETE FROM article_texts")
-                fts.execute("DELETE FROM state")
-                fts.execute("INSERT INTO state VALUES ('store_id', ?), ('batch', '0')", (self.id,))
-            # the articles' index came later than the quotes' (an older .fts lacks its mark)
-            fts.execute("INSERT OR IGNORE INTO state VALUES ('article_batch', '0')")
-            fts.commit()
-            self._fts = fts
+            self._fts = fts.open_index(self.fts_path, self.id)
         return self._fts
 
     def sync_fts(self, written: Written | None = None) -> int:
@@ -688,74 +376,7 @@ class Store:
         the database); otherwise every batch past the index's watermark is
         read back from DuckDB (after a crash, or for a store written elsewhere).
         """
-        fts = self._fts_con()
-        row = fts.execute("SELECT value FROM state WHERE key = 'batch'").fetchone()
-        mark = int(row[0]) if row else 0
-        if written is not None and written.batch and mark >= written.previous_top:
-            try:
-                fts.executemany(
-                    "INSERT INTO quotes (content, article_id, attribution_id) VALUES (?, ?, ?)",
-                    written.index_rows,
-                )
-                fts.execute(
-                    "UPDATE state SET value = ? WHERE key = 'batch'",
-                    (str(max(mark, written.batch)),),
-                )
-                fts.commit()
-            except BaseException:
-                fts.rollback()
-                raise
-            return len(written.index_rows)
-        top_row = self.con.execute("SELECT coalesce(max(batch), 0) FROM articles").fetchone()
-        top = int(top_row[0]) if top_row else 0
-        if top <= mark:
-            return 0
-        cursor = self.con.execute(
-            "SELECT a.content, a.article_id, a.id FROM attributions a "
-            "JOIN articles r ON r.id = a.article_id WHERE r.batch > ? AND r.batch <= ?",
-            [mark, top],
-        )
-        n = 0
-        try:
-            while chunk := cursor.fetchmany(10_000):
-                fts.executemany(
-                    "INSERT INTO quotes (content, article_id, attribution_id) VALUES (?, ?, ?)",
-                    chunk,
-                )
-                n += len(chunk)
-            fts.execute("UPDATE state SET value = ? WHERE key = 'batch'", (str(top),))
-            fts.commit()
-        except BaseException:
-            fts.rollback()
-            raise
-        return n
-
-    def search(self, text: str) -> Iterator[tuple[str, str, float]]:
-        """``(article_id, attribution_id, rank)`` of contents with every word of ``text``.
-
-        Words are matched after Porter stemming, in any order; lower rank is
-        better (SQLite's bm25).
-        """
-        words = fts_terms(text)
-        if not words:
-            return iter(())
-        try:
-            # a read-only store cannot change while it is open (DuckDB lets no other process
-            # write meanwhile): one sync is enough
-            if not (self.read_only and self._fts_synced):
-                self.sync_fts()
-                self._fts_synced = True
-        except sqlite3.Error as exc:  # a read-only index still answers, maybe a batch behind
-            log.warning("%s: cannot update the full-text index (%s)", self.fts_path, exc)
-        fts = self._fts_con()
-        query = " ".join(f'"{w}"' for w in words)
-        return iter(
-            fts.execute(
-                "SELECT article_id, attribution_id, bm25(quotes) FROM quotes "
-                "WHERE quotes MATCH ? ORDER BY bm25(quotes)",
-                (query,),
-            ).fetchall()
-        )
+        return fts.sync(self._fts_con(), self.con, fts.QUOTES, written)
 
     def sync_article_index(self) -> int:
         """Index the titles and texts of articles written since the last sync; return how many.
@@ -764,60 +385,33 @@ class Store:
         batch: the first article search does (the server: at start), reading
         the new articles back from DuckDB in one SQLite transaction.
         """
-        fts = self._fts_con()
-        row = fts.execute("SELECT value FROM state WHERE key = 'article_batch'").fetchone()
-        mark = int(row[0]) if row else 0
-        top_row = self.con.execute("SELECT coalesce(max(batch), 0) FROM articles").fetchone()
-        top = int(top_row[0]) if top_row else 0
-        if top <= mark:
-            return 0
-        cursor = self.con.execute(
-            "SELECT coalesce(title, ''), text, id FROM articles WHERE batch > ? AND batch <= ?",
-            [mark, top],
-        )
-        n = 0
-        try:
-            while chunk := cursor.fetchmany(1_000):
-                fts.executemany(
-                    "INSERT INTO article_texts (title, text, article_id) VALUES (?, ?, ?)", chunk
-                )
-                n += len(chunk)
-            fts.execute("UPDATE state SET value = ? WHERE key = 'article_batch'", (str(top),))
-            fts.commit()
-        except BaseException:
-            fts.rollback()
-            raise
-        return n
+        return fts.sync(self._fts_con(), self.con, fts.ARTICLE_TEXTS)
+
+    def search(self, text: str) -> Iterator[tuple[str, str, float]]:
+        """``(article_id, attribution_id, rank)`` of contents with every word of ``text``.
+
+        Words are matched after Porter stemming, in any order; lower rank is
+        better (SQLite's bm25).
+        """
+        return iter(self._search(fts.QUOTES, text))
 
     def search_articles(self, text: str) -> list[tuple[str, float]]:
         """``(article_id, rank)`` of articles whose title or text holds every word of ``text``.
 
         Stemmed, any order, lower rank better (bm25), like ``search``.
         """
-        words = fts_terms(text)
-        if not words:
+        return self._search(fts.ARTICLE_TEXTS, text)
+
+    def _search(self, index: fts.Index, text: str) -> list[Any]:
+        """Bring ``index`` up to date, then search it (``fts.search``)."""
+        if not fts_terms(text):
             return []
         try:
-            if not (self.read_only and self._articles_synced):
-                self.sync_article_index()
-                self._articles_synced = True
+            # a read-only store cannot change while it is open (DuckDB lets no other process
+            # write meanwhile): one sync is enough
+            if not (self.read_only and index.table in self._synced):
+                fts.sync(self._fts_con(), self.con, index)
+                self._synced.add(index.table)
         except sqlite3.Error as exc:  # a read-only index still answers, maybe a batch behind
-            log.warning("%s: cannot update the articles' index (%s)", self.fts_path, exc)
-        query = " ".join(f'"{w}"' for w in words)
-        return (
-            self._fts_con()
-            .execute(
-                "SELECT article_id, bm25(article_texts) FROM article_texts "
-                "WHERE article_texts MATCH ? ORDER BY bm25(article_texts)",
-                (query,),
-            )
-            .fetchall()
-        )
-
-
-_WORD = re.compile(r"\w+")
-
-
-def fts_terms(text: str) -> list[str]:
-    """The words of a search text (FTS5 syntax characters dropped)."""
-    return _WORD.findall(text)
+            log.warning("%s: cannot update the %s (%s)", self.fts_path, index.label, exc)
+        return fts.search(self._fts_con(), index, text)

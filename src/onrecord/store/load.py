@@ -14,9 +14,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from onrecord.errors import InputError
-from onrecord.store.database import TABLES, Store, _columns
+from onrecord.store.database import Store
+from onrecord.store.schema import SCHEMA, columns
+
+if TYPE_CHECKING:
+    import duckdb
 
 #: the tables a load reads, parents first
 LOADED = ("articles", "entities", "attributions", "times", "errors", "sources")
@@ -53,68 +58,12 @@ def load_parquet(store: Store, directory: str | Path) -> Loaded:
         )
     con = store.con
     out = Loaded()
-
-    def source(table: str) -> str:
-        path = found[table]
-        if path is None:  # an empty table of the right shape
-            cols = ", ".join(f"NULL::{t} AS {c}" for c, t in TABLES[table][0])
-            return f"(SELECT {cols} LIMIT 0)"
-        return "read_parquet('" + path.replace("'", "''") + "')"
-
-    def count(sql: str) -> int:
-        row = con.execute(sql).fetchone()
-        return int(row[0]) if row else 0
-
     con.execute("BEGIN TRANSACTION")
     try:
-        batch = count("SELECT nextval('batch_seq')")
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE _load_articles AS "
-            f"SELECT * FROM {source('articles')} "
-            "WHERE id NOT IN (SELECT id FROM articles) "
-            "AND source NOT IN (SELECT source FROM sources) "
-            "QUALIFY row_number() OVER (PARTITION BY id ORDER BY source) = 1"
-        )
-        cols = _columns("articles")
-        picked = ", ".join("$1 AS batch" if c == "batch" else c for c in cols)
-        con.execute(
-            f"INSERT INTO articles ({', '.join(cols)}) SELECT {picked} FROM _load_articles",
-            [batch],
-        )
-        out.articles = count("SELECT count(*) FROM _load_articles")
-        for child in ("entities", "attributions", "times"):
-            names = ", ".join(_columns(child))
-            con.execute(
-                f"INSERT OR IGNORE INTO {child} ({names}) SELECT {names} FROM {source(child)} "
-                "WHERE article_id IN (SELECT id FROM _load_articles)"
-            )
-        names = ", ".join(_columns("errors"))
-        before = count("SELECT count(*) FROM errors")
-        con.execute(
-            f"INSERT OR IGNORE INTO errors ({names}) SELECT {names} FROM {source('errors')} "
-            "WHERE source NOT IN (SELECT source FROM sources)"
-        )
-        out.errors = count("SELECT count(*) FROM errors") - before
-        # the ledger: the input's own (spark writes sources), else made from articles and errors;
-        # a record whose article was not loaded now (stored before) is a duplicate
-        if found["sources"] is not None:
-            ledger = f"SELECT source, outcome, article_id, seen_at FROM {source('sources')}"
-        else:
-            ledger = (
-                "SELECT source, 'article' AS outcome, id AS article_id, ingested_at AS seen_at "
-                f"FROM {source('articles')} UNION ALL SELECT source, 'error', NULL, failed_at "
-                f"FROM {source('errors')}"
-            )
-        before = count("SELECT count(*) FROM sources")
-        dups = count("SELECT count(*) FROM sources WHERE outcome = 'duplicate'")
-        con.execute(
-            "INSERT OR IGNORE INTO sources (source, outcome, article_id, seen_at) "
-            "SELECT l.source, CASE WHEN l.outcome = 'article' AND l.article_id NOT IN "
-            "(SELECT id FROM _load_articles) THEN 'duplicate' ELSE l.outcome END, "
-            f"l.article_id, coalesce(l.seen_at, now()::TIMESTAMP) FROM ({ledger}) l"
-        )
-        out.sources = count("SELECT count(*) FROM sources") - before
-        out.duplicates = count("SELECT count(*) FROM sources WHERE outcome = 'duplicate'") - dups
+        load = _Load(con, found)
+        out.articles = load.articles()
+        out.errors = load.errors()
+        out.sources, out.duplicates = load.ledger()
         con.execute("DROP TABLE _load_articles")
         con.execute("COMMIT")
     except BaseException:
@@ -123,3 +72,82 @@ def load_parquet(store: Store, directory: str | Path) -> Loaded:
     store._top = None  # the highest batch changed behind the store's back
     out.indexed = store.sync_fts()
     return out
+
+
+class _Load:
+    """The steps of one load, inside its transaction."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, found: dict[str, str | None]) -> None:
+        self.con = con
+        self.found = found
+
+    def source(self, table: str) -> str:
+        """What to select a table's rows from: its dataset, or an empty table of its shape."""
+        path = self.found[table]
+        if path is None:
+            cols = ", ".join(f"NULL::{c.sql} AS {c.name}" for c in SCHEMA[table].columns)
+            return f"(SELECT {cols} LIMIT 0)"
+        return "read_parquet('" + path.replace("'", "''") + "')"
+
+    def count(self, sql: str) -> int:
+        row = self.con.execute(sql).fetchone()
+        return int(row[0]) if row else 0
+
+    def articles(self) -> int:
+        """Insert the new articles (under one new batch number) and their rows; return how
+        many. They stay in the temporary table ``_load_articles`` for the ledger."""
+        con = self.con
+        batch = self.count("SELECT nextval('batch_seq')")
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _load_articles AS "
+            f"SELECT * FROM {self.source('articles')} "
+            "WHERE id NOT IN (SELECT id FROM articles) "
+            "AND source NOT IN (SELECT source FROM sources) "
+            "QUALIFY row_number() OVER (PARTITION BY id ORDER BY source) = 1"
+        )
+        cols = columns("articles")
+        picked = ", ".join("$1 AS batch" if c == "batch" else c for c in cols)
+        con.execute(
+            f"INSERT INTO articles ({', '.join(cols)}) SELECT {picked} FROM _load_articles",
+            [batch],
+        )
+        for child in ("entities", "attributions", "times"):
+            names = ", ".join(columns(child))
+            con.execute(
+                f"INSERT OR IGNORE INTO {child} ({names}) SELECT {names} "
+                f"FROM {self.source(child)} WHERE article_id IN (SELECT id FROM _load_articles)"
+            )
+        return self.count("SELECT count(*) FROM _load_articles")
+
+    def errors(self) -> int:
+        """Insert the errors of input records the ledger lacks; return how many."""
+        names = ", ".join(columns("errors"))
+        before = self.count("SELECT count(*) FROM errors")
+        self.con.execute(
+            f"INSERT OR IGNORE INTO errors ({names}) SELECT {names} FROM {self.source('errors')} "
+            "WHERE source NOT IN (SELECT source FROM sources)"
+        )
+        return self.count("SELECT count(*) FROM errors") - before
+
+    def ledger(self) -> tuple[int, int]:
+        """Insert the ledger entries; return how many, and how many are duplicates."""
+        # the input's own (spark writes sources), else made from articles and errors;
+        # a record whose article was not loaded now (stored before) is a duplicate
+        if self.found["sources"] is not None:
+            ledger = f"SELECT source, outcome, article_id, seen_at FROM {self.source('sources')}"
+        else:
+            ledger = (
+                "SELECT source, 'article' AS outcome, id AS article_id, ingested_at AS seen_at "
+                f"FROM {self.source('articles')} UNION ALL SELECT source, 'error', NULL, "
+                f"failed_at FROM {self.source('errors')}"
+            )
+        before = self.count("SELECT count(*) FROM sources")
+        dups = self.count("SELECT count(*) FROM sources WHERE outcome = 'duplicate'")
+        self.con.execute(
+            "INSERT OR IGNORE INTO sources (source, outcome, article_id, seen_at) "
+            "SELECT l.source, CASE WHEN l.outcome = 'article' AND l.article_id NOT IN "
+            "(SELECT id FROM _load_articles) THEN 'duplicate' ELSE l.outcome END, "
+            f"l.article_id, coalesce(l.seen_at, now()::TIMESTAMP) FROM ({ledger}) l"
+        )
+        added = self.count("SELECT count(*) FROM sources") - before
+        return added, self.count("SELECT count(*) FROM sources WHERE outcome = 'duplicate'") - dups
