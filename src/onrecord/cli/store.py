@@ -27,7 +27,12 @@ if TYPE_CHECKING:
 
 def register(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> None:
     """Add the store commands to the ``onrecord`` subparsers."""
+    _register_ingest(sub, parents)
+    _register_queries(sub, parents)
+    _register_records(sub, parents)
 
+
+def _register_ingest(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> None:
     ing = sub.add_parser(
         "ingest",
         parents=[parents["db"], parents["pipeline"]],
@@ -57,6 +62,8 @@ def register(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> None:
     ing.add_argument("--json", action="store_true", help="print the summary as JSON")
     ing.set_defaults(func=cmd_ingest)
 
+
+def _register_queries(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> None:
     def filters(p: argparse.ArgumentParser, *, limit: int) -> None:
         p.add_argument("--speaker", metavar="NAME", help="resolved name or surname of the source")
         p.add_argument(
@@ -96,6 +103,8 @@ def register(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> None:
     filters(sp, limit=20)
     sp.set_defaults(func=cmd_speakers)
 
+
+def _register_records(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> None:
     ar = sub.add_parser(
         "article",
         parents=[parents["db"]],
