@@ -3,8 +3,9 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LINTED := src tests bench train eval
 
-.PHONY: setup demo test check lint format eval gate bench train-fast clean
+.PHONY: setup demo test check lint format eval gate bench train-fast train clean
 
 setup: $(STAMP)
 
@@ -21,13 +22,13 @@ test: setup
 	$(BIN)/python -m pytest -q
 
 lint: setup
-	$(BIN)/ruff check src tests bench train
-	$(BIN)/ruff format --check src tests bench train
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/mypy
 
 format: setup
-	$(BIN)/ruff format src tests bench train
-	$(BIN)/ruff check --fix src tests bench train
+	$(BIN)/ruff format $(LINTED)
+	$(BIN)/ruff check --fix $(LINTED)
 
 check: lint test
 
@@ -37,49 +38,50 @@ eval: setup
 gate: setup
 	$(BIN)/python -m pytest -q tests/test_gate.py
 
+# speed of Pipeline.pipe against the bare parse (bench/README.md lists the other measurements)
 bench: setup
-	$(BIN)/python bench/bench_pipeline.py
+	$(BIN)/python -m bench.speed.pipeline
 
 # fast mode's cue model, from PolNeAR train (dev-time; scikit-learn comes with the dev extra)
 train-fast: setup
 	$(BIN)/python train/train_fast.py
 
-clean:
-	rm -rf $(VENV) build dist src/*.egg-info .mypy_cache .ruff_cache .pytest_cache
-
-# accurate-mode tagger (dev-time only): training venv, fine-tuning, ONNX int8 export
-# into src/onrecord/data, then the dev score. Needs ../shared/data/polnear.
-.PHONY: train train-small train-marks score-tagger
+# accurate mode's tagger (dev-time): the training venv (.venv-train, train/setup.sh), fine-tuning,
+# ONNX int8 export into src/onrecord/data, then the dev score. Needs ../shared/data/polnear.
 train:
 	bash train/setup.sh
 	.venv-train/bin/python train/train_tagger.py --epochs 4 --all-annotators --lr 1e-4 --work out/tagger
 
-# a tagger that also takes the parse's cue candidates as input (cross-fitted cue scores on
-# train, train/cue_markers.py); written to out/marks, not shipped (docs/quality.md)
-train-marks: setup
-	bash train/setup.sh
-	$(BIN)/python train/cue_markers.py --out cache/markers.json
-	.venv-train/bin/python train/train_tagger.py --epochs 4 --all-annotators --work out/marks \
-		--out-dir out/marks --markers cache/markers.json --lr 5e-5
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info .mypy_cache .ruff_cache .pytest_cache
+
+# ---------------------------------------------------------------------------------------------
+# development targets: measurements and experiments, nothing here changes what ships
+#
+#   score-tagger   the shipped tagger alone (no parse, no combination) scored on PolNeAR dev
+#                  with onrecord's scorer, and its speed (bench/quality/tagger.py)
+#   train-small    a 3-layer tagger cut from the 6-layer one of `make train` and fine-tuned
+#                  again (~2x faster, ~6 points lower full F1); written to out/l3, not shipped:
+#                  copy its tagger.* files into src/onrecord/data to use it
+#   tune-accurate  accurate mode's combination scored on the 40 train articles the tagger never
+#                  saw, with a fast-mode cue model fitted without them too (the shipped one saw
+#                  them; the refitted one goes to cache/, not the package), by
+#                  bench/quality/heldout_accurate.py; `ARGS="--set NAME=VALUE"` tries a variant
+# ---------------------------------------------------------------------------------------------
+.PHONY: score-tagger train-small tune-accurate
 
 score-tagger: setup
-	$(BIN)/python bench/score_tagger.py
+	$(BIN)/python -m bench.quality.tagger
 
-# a 3-layer tagger cut from the 6-layer one and fine-tuned again (~2x faster, ~6 points
-# lower full F1); written to out/l3, not shipped: copy its tagger.* files into
-# src/onrecord/data to use it
 train-small:
 	test -f out/tagger/epoch4.pt || $(MAKE) train
+	bash train/setup.sh
 	.venv-train/bin/python train/train_tagger.py --init out/tagger/epoch4.pt --layers 3 \
 		--epochs 1 --work out/l3 --out-dir out/l3
 
-# accurate mode's combination scored on the 40 train articles the tagger never saw, with a
-# fast-mode cue model fitted without them too (the shipped one saw them); `ARGS="--set
-# NAME=VALUE"` tries a variant. The refitted full cue model goes to cache/, not the package.
-.PHONY: tune-accurate
 tune-accurate: setup
-	$(BIN)/python bench/eval_heldout_accurate.py --write-names cache/accurate/heldout.names
+	$(BIN)/python -m bench.quality.heldout_accurate --write-names cache/accurate/heldout.names
 	test -f cache/cue_model.without-heldout.json || $(BIN)/python train/train_fast.py \
 		--holdout-names cache/accurate/heldout.names --out cache
-	$(BIN)/python bench/eval_heldout_accurate.py --cue-model cache/cue_model.without-heldout.json \
+	$(BIN)/python -m bench.quality.heldout_accurate --cue-model cache/cue_model.without-heldout.json \
 		$(ARGS)

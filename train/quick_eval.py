@@ -9,24 +9,13 @@ official numbers come from `onrecord eval`, which parses from scratch.
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
+from onrecord.eval.scorer import load_gold, score, write_errors
+from onrecord.pipeline import Pipeline, _Prepared
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-
-try:
-    import onrecord.stages.date  # noqa: F401
-except ImportError:  # the date stage is not there yet: score without times
-    import types
-
-    _stub = types.ModuleType("onrecord.stages.date")
-    _stub.find_times = lambda doc, published: []  # type: ignore[attr-defined]
-    _stub.parse_published = lambda v: None  # type: ignore[attr-defined]
-    sys.modules["onrecord.stages.date"] = _stub
-from onrecord.eval.scorer import load_gold, score, write_errors  # noqa: E402
-from onrecord.pipeline import Pipeline, _Prepared  # noqa: E402
 
 
 def main() -> int:

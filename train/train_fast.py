@@ -18,18 +18,16 @@ import argparse
 import json
 import logging
 import random
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+from onrecord.eval.scorer import GoldDocument, load_gold
+from onrecord.nlp.model import load_model
+from onrecord.stages.attribute import candidate_features
+from onrecord.stages.cue_features import is_candidate
+from onrecord.stages.quotes import find_quotes
 
-from onrecord.eval.scorer import GoldDocument, load_gold  # noqa: E402
-from onrecord.nlp.model import load_model  # noqa: E402
-from onrecord.stages.attribute import candidate_features  # noqa: E402
-from onrecord.stages.cue_features import is_candidate  # noqa: E402
-from onrecord.stages.quotes import find_quotes  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 log = logging.getLogger("train_fast")
 DENSE_SCALE = 1.0
@@ -197,7 +195,7 @@ def main() -> int:
     log.info("held-out cue-head F1 %.3f at threshold %.2f", *best)
     # the 90% model and the held-out names, for tuning the stages after the cue
     # model on train articles it has not seen (train/quick_eval.py --heldout); with
-    # --holdout-names, the model fitted without those (bench/eval_heldout_accurate.py)
+    # --holdout-names, the model fitted without those (bench/quality/heldout_accurate.py)
     if args.holdout_names is None:
         write_model(vec, clf, best, lemmas, args.cache / "cue_model.heldout.json")
         (args.cache / "heldout.names").write_text("\n".join(docs_gold[i].stem for i in held))

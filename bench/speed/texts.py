@@ -1,11 +1,11 @@
-"""What the speed benches share: the texts of a PolNeAR split, read once."""
+"""What the speed benchmarks share: the texts of a PolNeAR split, read once."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DEV = ROOT.parent / "shared" / "data" / "polnear" / "dev"
 
 

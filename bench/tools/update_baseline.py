@@ -5,11 +5,13 @@ hash changed, needs ``--allow-lower`` (on purpose, in the commit that does it).
 Without it, a metric measured below its floor keeps the old floor and is
 named on stderr.
 
-    .venv/bin/python bench/update_baseline.py                  # run the pipeline on dev
-    .venv/bin/python bench/update_baseline.py --from-json r.json   # onrecord eval --json output
-    .venv/bin/python bench/update_baseline.py --allow-lower    # accept lower numbers
-    .venv/bin/python bench/update_baseline.py --dry-run        # show, do not write
-    .venv/bin/python bench/update_baseline.py --mode accurate  # tests/eval_baseline_accurate.json
+    python -m bench.tools.update_baseline                     # run the pipeline on dev
+    python -m bench.tools.update_baseline --from-json r.json  # onrecord eval --json output
+    python -m bench.tools.update_baseline --allow-lower       # accept lower numbers
+    python -m bench.tools.update_baseline --dry-run           # show, do not write
+    python -m bench.tools.update_baseline --mode accurate     # tests/eval_baseline_accurate.json
+
+(with the project venv, .venv/bin/python, from the repository root)
 
 Floors are the measured values rounded down to three decimals.
 """
@@ -26,7 +28,7 @@ from typing import Any
 
 from onrecord.eval.scorer import GATE_METRICS, corpus_hash, evaluate_dir, gate_metrics
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "tests" / "eval_baseline.json"
 #: one baseline file per mode; the accurate one is created on its first run
 BASELINES = {"fast": BASELINE, "accurate": ROOT / "tests" / "eval_baseline_accurate.json"}

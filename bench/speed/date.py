@@ -15,8 +15,8 @@ is not timed: only ``normalize()`` calls are.
 
 This is a measurement set: the rules were written from PolNeAR *train*.
 
-    PYTHONPATH=src .venv/bin/python bench/bench_date.py
-    PYTHONPATH=src .venv/bin/python bench/bench_date.py --show 40   # unresolved examples
+    .venv/bin/python -m bench.speed.date
+    .venv/bin/python -m bench.speed.date --show 40   # unresolved examples
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from pathlib import Path
 from onrecord.nlp.model import load_model
 from onrecord.stages import date as dates
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 POLNEAR = ROOT.parent / "shared" / "data" / "polnear"
 
 

@@ -1,11 +1,11 @@
 """The README's screenshot of the article page, taken by a script (not a benchmark).
 
 Ingests ``examples/`` (fictional articles) into a temporary database with the real command,
-starts ``onrecord serve`` on it (``bench_serve.start_server``), opens the Port Alder article in
-headless Chromium (/usr/bin/chromium, driven by Playwright), selects the nested "Local media ←
-two officials" attribution and writes ``docs/img/article-page.png``.
+starts ``onrecord serve`` on it (``bench.speed.serve.start_server``), opens the Port Alder
+article in headless Chromium (/usr/bin/chromium, driven by Playwright), selects the nested
+"Local media ← two officials" attribution and writes ``docs/img/article-page.png``.
 
-    .venv/bin/python bench/screenshot_serve.py [--out docs/img/article-page.png]
+    .venv/bin/python -m bench.tools.screenshot_serve [--out docs/img/article-page.png]
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 
-from bench_serve import PY, ROOT, start_server
+from bench.speed.serve import PY, ROOT, start_server
 
 CHROMIUM = "/usr/bin/chromium"
 

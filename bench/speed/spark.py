@@ -1,6 +1,6 @@
 """The Spark job against ``onrecord ingest`` on the same WARC, in one run.
 
-    .venv/bin/python bench/bench_spark.py [--warc PATH] [--limit N] [--cores 1 2]
+    .venv/bin/python -m bench.speed.spark [--warc PATH] [--limit N] [--cores 1 2]
         [--compare-archive] [--json]
 
 For each N in ``--cores`` (default 1 and 2), interleaved: the real command
@@ -40,8 +40,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_ingest import WARC, first_pages, rss_kb, tree  # a sibling script
+from bench.speed.ingest import WARC, first_pages, rss_kb, tree
 
 
 def _python_worker(pid: int) -> bool:
@@ -129,7 +128,6 @@ def run_spark(warc: Path, cores: int, tmp: Path, archive: bool = True) -> dict[s
 
 def class_archive() -> dict[str, Any]:
     """Build the JVM class archive local Spark uses, if missing (untimed for the runs)."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
     from onrecord.spark import jvmcache
     from onrecord.spark.job import JVM_FLAGS, require_java
 
@@ -156,7 +154,7 @@ def main() -> int:
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     if not args.warc.exists():
-        print(f"bench_spark: {args.warc} is absent (../shared beside the checkout?)")
+        print(f"bench.speed.spark: {args.warc} is absent (../shared beside the checkout?)")
         return 2
     archive = class_archive()
     print(json.dumps(archive), file=sys.stderr)

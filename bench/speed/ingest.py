@@ -1,6 +1,6 @@
 """Ingest throughput on 606 real news pages in one WARC file, stage by stage, and peak memory.
 
-    .venv/bin/python bench/bench_ingest.py [--warc PATH] [--limit N] [--workers 1 2] [--json]
+    .venv/bin/python -m bench.speed.ingest [--warc PATH] [--limit N] [--workers 1 2] [--json]
 
 Stages, each over the same pages (``../shared/data/news-pages/news-pages.warc.gz``
 by default; ``--limit N`` takes the first N pages into a temporary WARC):
@@ -41,7 +41,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 WARC = ROOT.parent / "shared" / "data" / "news-pages" / "news-pages.warc.gz"
 
 
@@ -155,10 +155,10 @@ def main() -> int:
         return 2
 
     from onrecord.errors import InputError
+    from onrecord.ingest.prepare import prepare
     from onrecord.ingest.runner import quiet_libraries
     from onrecord.pipeline import Pipeline
     from onrecord.read.document import RawDocument
-    from onrecord.read.sources import prepare
     from onrecord.read.warc import read_warc
 
     quiet_libraries(30)

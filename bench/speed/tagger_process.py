@@ -1,7 +1,7 @@
 """Accurate mode with its tagger in a child process against the tagger in-process, in one run.
 
-    OMP_NUM_THREADS=1 taskset -c 1 python bench/bench_tagger_process.py [--rounds 3]
-    OMP_NUM_THREADS=1 python bench/bench_tagger_process.py      # with a second core
+    OMP_NUM_THREADS=1 taskset -c 1 python -m bench.speed.tagger_process [--rounds 3]
+    OMP_NUM_THREADS=1 python -m bench.speed.tagger_process      # with a second core
 
 Both pipelines are loaded side by side and run ``Pipeline.pipe(clean=False)`` over the same
 texts (PolNeAR dev by default), alternating round by round so that machine noise hits both
@@ -21,10 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-
-from bench_texts import DEV, split_texts  # noqa: E402  (a sibling script)
+from bench.speed.texts import DEV, split_texts
 
 
 def _side(in_process: bool, texts: list[str], go: object, done: object) -> None:

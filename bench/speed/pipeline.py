@@ -1,6 +1,6 @@
 """Speed of Pipeline.pipe against bare nlp.pipe of the stock spaCy model, in one run.
 
-    python bench/bench_pipeline.py [--gold ../shared/data/polnear/dev] [--rounds 3] [--mode fast]
+    python -m bench.speed.pipeline [--gold ../shared/data/polnear/dev] [--rounds 3] [--mode fast]
 
 Both sides run over the same texts (PolNeAR dev by default), interleaved
 round by round so that machine noise hits both alike; the ratio of their
@@ -25,10 +25,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-
-from bench_texts import DEV, split_texts  # noqa: E402  (a sibling script)
+from bench.speed.texts import DEV, split_texts
 
 
 def cpu_info() -> dict[str, object]:

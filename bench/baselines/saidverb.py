@@ -14,7 +14,7 @@ model loader):
 No quote handling, no "according to", no multi-sentence content, no tuning on
 dev. Scored with ``onrecord.eval.scorer.score``:
 
-    .venv/bin/python bench/baseline_saidverb.py [--gold ../shared/data/polnear/dev] [--json]
+    .venv/bin/python -m bench.baselines.saidverb [--gold ../shared/data/polnear/dev] [--json]
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from baseline_common import main, make_attribution, token_spans
+from bench.baselines.common import main, make_attribution, token_spans
 from onrecord.record import Attribution
 
 #: a small list of speech verbs, picked before looking at dev

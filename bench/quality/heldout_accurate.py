@@ -1,6 +1,9 @@
 """Score accurate mode on the 40 train articles the tagger did not see (or on dev).
 
-    python bench/eval_heldout_accurate.py [--split heldout|dev] [--mode accurate|fast]
+A dev-time tuning tool: it reaches into the pipeline's internals and, with ``--set``, rewrites
+module constants for the run.
+
+    python -m bench.quality.heldout_accurate [--split heldout|dev] [--mode accurate|fast]
         [--set NAME=VALUE ...] [--bias-add S,C,X] [--cue-model FILE] [--json]
         [--errors FILE] [--write-names FILE]
 
@@ -8,50 +11,47 @@
 annotated train articles sorted, ``random.Random(13).shuffle``, the first 40),
 so tuning the combination there never looks at dev. Parses and the tagger's
 probabilities are cached under cache/accurate/ (the first run fills them), so each
-variant costs only the attribute + combine + resolve stages; ``--set`` changes
-a module constant of onrecord.accurate.combine (or onrecord.accurate.tagger with ``tagger.``)
-for the run, e.g. ``--set KEEP_UNSUPPORTED=0.8``; ``--bias-add S,C,X`` shifts the
+variant costs only the attribute + combine + resolve stages. ``--set NAME=VALUE``
+changes a module constant for the run, before the pipeline is built; NAME is
+``onrecord.accurate.combine.NAME``, ``onrecord.accurate.tagger.NAME`` (or any other
+``onrecord`` module's), and a bare ``NAME`` is one of ``onrecord.accurate.combine``, e.g.
+``--set KEEP_UNSUPPORTED=0.8``; VALUE is JSON. ``--bias-add S,C,X`` shifts the
 tagger's decoding biases per role (source, cue, content), on top of accurate
-mode's own (``combine.ROLE_BIAS``).
+mode's own (``onrecord.accurate.combine.ROLE_BIAS``).
 
 The shipped fast-mode cue model was fitted on all of train, held-out articles
 included, so its confidences there are too good (full F1 0.736 on the held-out
 40 with it, 0.697 with an honest one). Tune with a cue model that never saw
 them::
 
-    python bench/eval_heldout_accurate.py --write-names cache/accurate/heldout.names
+    python -m bench.quality.heldout_accurate --write-names cache/accurate/heldout.names
     python train/train_fast.py --holdout-names cache/accurate/heldout.names --out cache
-    python bench/eval_heldout_accurate.py --cue-model cache/cue_model.without-heldout.json
+    python -m bench.quality.heldout_accurate --cue-model cache/cue_model.without-heldout.json
 
 (``make tune-accurate ARGS="--set NAME=VALUE"`` does the three.) A tagger that is not the
-shipped one, e.g. ``make train-marks``'s: ``--set 'tagger.DATA_DIR="out/marks"'``; a tagger
-trained with marks gets them from the cue model in use.
+shipped one, e.g. ``make train-small``'s:
+``--set 'onrecord.accurate.tagger.DATA_DIR="out/l3"'``.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import pickle
 import random
-import sys
 import time
 from pathlib import Path
-from types import SimpleNamespace
+from types import ModuleType, SimpleNamespace
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-sys.path.insert(0, str(ROOT / "bench"))
+from onrecord.accurate import combine, tagger
+from onrecord.eval.scorer import load_gold, score, write_errors
+from onrecord.pipeline import Pipeline, _Prepared
+from onrecord.stages.attribute import CueModel
 
-from onrecord.accurate import combine, tagger  # noqa: E402
-from onrecord.eval.scorer import load_gold, score, write_errors  # noqa: E402
-from onrecord.pipeline import Pipeline, _Prepared  # noqa: E402
-from onrecord.stages.attribute import CueModel  # noqa: E402
-from onrecord.stages.quotes import find_quotes  # noqa: E402
-from score_tagger import article_of  # noqa: E402  (a sibling script)
-
+ROOT = Path(__file__).resolve().parents[2]
 POLNEAR = ROOT.parent / "shared" / "data" / "polnear"
 CACHE = ROOT / "cache" / "accurate"
 HOLDOUT, SEED = 40, 13
@@ -61,7 +61,8 @@ def heldout_articles() -> list[str]:
     """The train articles train_tagger.py held out (same selection, same order rules)."""
     split = POLNEAR / "train"
     texts = {p.stem for p in (split / "text").glob("*.txt")}
-    annotated = {article_of(ann) for ann in (split / "attributions").glob("*.ann")}
+    # ``<article>_<annotator>.ann``
+    annotated = {ann.stem.rsplit("_", 1)[0] for ann in (split / "attributions").glob("*.ann")}
     arts = sorted(a for a in texts if a in annotated)
     random.Random(SEED).shuffle(arts)
     return sorted(arts[:HOLDOUT])
@@ -88,21 +89,16 @@ def cached_docs(pipe: Pipeline, split: str, names: list[str], texts: list[str]) 
     return docs
 
 
-def cached_probabilities(
-    split: str, names: list[str], texts: list[str], marks: list | None = None
-) -> list:
-    """Per text: the tagger's encoding and label probabilities (``Tagger.probabilities``);
-    ``marks``: per text the parse's cue candidates, for a tagger that takes them."""
+def cached_probabilities(split: str, names: list[str], texts: list[str]) -> list:
+    """Per text: the tagger's encoding and label probabilities (``Tagger.probabilities``)."""
     path = CACHE / f"{split}.probs.pkl"
     model = tagger.DATA_DIR / tagger.MODEL_FILE
     stamp = f"{model.stat().st_size}:{int(model.stat().st_mtime)}"
-    if marks is not None:
-        stamp += f":marks{hash(repr(marks)) & 0xFFFFFFFF:08x}"
     if path.is_file():
         data = pickle.loads(path.read_bytes())
         if data.get("stamp") == stamp and data["names"] == names:
             return list(data["probs"])
-    probs = tagger.Tagger().probabilities(texts, marks)
+    probs = tagger.Tagger().probabilities(texts)
     CACHE.mkdir(parents=True, exist_ok=True)
     path.write_bytes(pickle.dumps({"stamp": stamp, "names": names, "probs": probs}))
     return probs
@@ -122,11 +118,40 @@ def decoded_spans(texts: list[str], probs: list, bias_add: list[float]) -> dict:
     }
 
 
+def set_constant(item: str) -> str | None:
+    """Apply one ``--set NAME=VALUE``; an error message, or None."""
+    key, sep, value = item.partition("=")
+    if not sep:
+        return f"--set {item!r}: expected NAME=VALUE"
+    where, _, name = key.rpartition(".")
+    module: ModuleType = combine
+    if where:
+        if not where.startswith("onrecord."):
+            return f"--set {key}: name a module of onrecord, e.g. onrecord.accurate.tagger.{name}"
+        try:
+            module = importlib.import_module(where)
+        except ImportError:
+            return f"--set {key}: there is no module {where}"
+    if not hasattr(module, name):
+        return f"{module.__name__} has no {name}"
+    setattr(module, name, type(getattr(module, name))(json.loads(value)))
+    return None
+
+
 def main() -> int:
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(
+        description="Score accurate mode on the tagger's held-out train articles (dev-time tool)."
+    )
     ap.add_argument("--split", default="heldout", help="heldout (default) or a PolNeAR split")
     ap.add_argument("--mode", default="accurate")
-    ap.add_argument("--set", action="append", default=[], help="NAME=VALUE (module constant)")
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="rewrite a module constant for the run: onrecord.accurate.combine.NAME (or a bare "
+        "NAME), onrecord.accurate.tagger.NAME, ...; VALUE is JSON",
+    )
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--errors", type=Path)
     ap.add_argument(
@@ -145,13 +170,9 @@ def main() -> int:
     )
     args = ap.parse_args()
     for item in args.set:
-        key, value = item.split("=", 1)
-        module = combine
-        if key.startswith("tagger."):
-            module, key = tagger, key.split(".", 1)[1]
-        if not hasattr(module, key):
-            ap.error(f"{module.__name__} has no {key}")
-        setattr(module, key, type(getattr(module, key))(json.loads(value)))
+        problem = set_constant(item)
+        if problem:
+            ap.error(problem)
 
     if args.write_names is not None:
         args.write_names.parent.mkdir(parents=True, exist_ok=True)
@@ -169,16 +190,10 @@ def main() -> int:
     if args.cue_model is not None:
         pipe.attributor.cue_model = CueModel.load(args.cue_model)
     docs = cached_docs(pipe, args.split, names, texts)
-    marks = None
-    if pipe._combiner.wants_marks:  # the cue candidates of the cue model in use
-        marks = [
-            combine.cue_marks(pipe.attributor, d, find_quotes(t))
-            for d, t in zip(docs, texts, strict=True)
-        ]
-    probs = cached_probabilities(args.split, names, texts, marks)
+    probs = cached_probabilities(args.split, names, texts)
     spans = decoded_spans(texts, probs, [float(x) for x in args.bias_add.split(",")])
     soft = {t: tagger.RoleProbs.of(enc, p) for t, (enc, p) in zip(texts, probs, strict=True)}
-    pipe._combiner.tagger.tag_soft = lambda ts, marks=None: [(spans[t], soft[t]) for t in ts]
+    pipe._combiner.tagger.tag_soft = lambda ts: [(spans[t], soft[t]) for t in ts]
     if args.mode == "fast":
         pipe._combiner = None
     t0 = time.time()

@@ -10,8 +10,8 @@ next to ``onrecord.stages.clean`` so the numbers share one scorer.
 
 This is a measurement set: the cleaner's rules are not fitted to it.
 
-    .venv/bin/python bench/bench_clean.py            # scores + timing
-    .venv/bin/python bench/bench_clean.py --errors 40  # also list the heaviest mistakes
+    .venv/bin/python -m bench.quality.clean            # scores + timing
+    .venv/bin/python -m bench.quality.clean --errors 40  # also list the heaviest mistakes
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from pathlib import Path
 
 from onrecord.stages.clean import clean_text, line_reasons
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / "shared" / "data" / "zyte-benchmark" / "fulltext-lines.jsonl"
 EXAMPLE = ROOT.parent / "shared" / "examples" / "rferl-putin-record.txt"
 
@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--errors", type=int, default=0, help="list this many worst lines")
     args = parser.parse_args(argv)
     if not args.data.exists():
-        print(f"bench_clean: {args.data} is absent (../shared is not beside the checkout)")
+        print(f"bench.quality.clean: {args.data} is absent (../shared is not beside the checkout)")
         return 1
     pages = [json.loads(line) for line in args.data.open(encoding="utf-8")]
     n_lines = sum(len(p["labels"]) for p in pages)

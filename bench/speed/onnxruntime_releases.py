@@ -1,6 +1,6 @@
 """The shipped int8 tagger under several onnxruntime releases, in one run, on one core.
 
-    OMP_NUM_THREADS=1 taskset -c 1 .venv/bin/python bench/bench_onnxruntime.py \
+    OMP_NUM_THREADS=1 taskset -c 1 .venv/bin/python -m bench.speed.onnxruntime_releases \
         [--versions 1.29.0 1.32.0] [--rounds 3] [--json]
 
 Each release is installed once, without its dependencies (those of the project's own
@@ -20,18 +20,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench_pipeline import cpu_info  # a sibling script (bench/ is on sys.path when run)
+from bench.speed.pipeline import cpu_info
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / "cache" / "onnxruntime"
 
 CHILD = r"""
 import json, sys, time
-sys.path.insert(0, sys.argv[1])
 import onnxruntime
-from bench_texts import DEV, split_texts
+from bench.speed.texts import DEV, split_texts
 from onrecord.accurate.tagger import Tagger, encode
-texts = split_texts(DEV)[: int(sys.argv[2])]
+texts = split_texts(DEV)[: int(sys.argv[1])]
 tagger = Tagger()
 tagger.probabilities(texts[:2])  # warm up
 t0 = time.perf_counter()
@@ -63,7 +62,8 @@ def run(target: Path | None, n_texts: int) -> dict[str, float]:
     if target is not None:
         env["PYTHONPATH"] = os.pathsep.join([str(target), env.get("PYTHONPATH", "")])
     out = subprocess.run(
-        [sys.executable, "-c", CHILD, str(ROOT / "bench"), str(n_texts)],
+        [sys.executable, "-c", CHILD, str(n_texts)],
+        cwd=ROOT,  # the child imports bench.speed.texts from the checkout
         env=env,
         check=True,
         capture_output=True,

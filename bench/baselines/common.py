@@ -21,7 +21,7 @@ from onrecord.eval.scorer import corpus_hash, load_gold, score, write_errors
 from onrecord.nlp.model import load_model
 from onrecord.record import Attribution, Content, Cue, Record, Source, Span
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DEV = ROOT.parent / "shared" / "data" / "polnear" / "dev"
 
 Baseline = Callable[[Any], list[Attribution]]  # spaCy Doc -> attributions
@@ -91,4 +91,4 @@ def main(baseline: Baseline, *, name: str, argv: list[str] | None = None) -> int
 
 
 if __name__ == "__main__":
-    sys.exit("run baseline_saidverb.py or baseline_textacy.py")
+    sys.exit("run bench.baselines.saidverb or bench.baselines.textacy_quotes")

@@ -1,0 +1,1 @@
+"""Reference baselines: other systems scored with onrecord's scorer."""

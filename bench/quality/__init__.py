@@ -1,0 +1,1 @@
+"""Quality measurements: stages and modes scored against labelled data."""

@@ -1,0 +1,1 @@
+"""Maintenance tools: the CI gate's floors, the README's screenshot."""
