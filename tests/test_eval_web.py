@@ -94,8 +94,8 @@ def test_score_web_counts_right_wrong_and_judged(tmp_path: Path) -> None:
         "https://news.example/quay": Record(doc="q", text=TEXT, attributions=[covers]),
     }
     report = score_web(web, records)
-    assert (report.attribution.tp_p, report.attribution.predicted) == (1, 2)  # covers: false
-    assert (report.full.tp_r, report.full.gold) == (1, 1)
+    assert (report.tp["attribution"], report.predicted["attribution"]) == (1, 2)  # covers: no
+    assert (report.tp["full"], report.gold["full"]) == (1, 1)
     assert (report.judged, report.judged_attribution, report.unjudged) == (1, 0, 0)
     assert report.reasons == {"narration": 1}
     assert report.precision_all() == (1 / 3, 1 / 3)
@@ -108,7 +108,7 @@ def test_score_web_a_wrong_speaker_is_not_full(tmp_path: Path) -> None:
     )
     records = {"https://news.example/pier": Record(doc="p", text=TEXT, attributions=[said])}
     report = score_web(web, records)
-    assert report.attribution.tp_p == 1 and report.full.tp_p == 0 and report.speaker.tp_p == 0
+    assert (report.tp["attribution"], report.tp["full"], report.tp["speaker"]) == (1, 0, 0)
 
 
 @pytest.mark.shared

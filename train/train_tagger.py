@@ -30,8 +30,14 @@ import numpy as np
 import torch
 
 from onrecord.accurate import tagger as T
-from onrecord.eval.scorer import GoldAttribution, GoldDocument, load_gold, parse_ann, score
-from onrecord.record import Attribution, Content, Cue, Record, Source, Span
+from onrecord.eval.scorer import (
+    GoldAttribution,
+    GoldDocument,
+    load_gold,
+    parse_ann,
+    records_of_spans,
+    score,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 POLNEAR = ROOT.parent / "shared" / "data" / "polnear"
@@ -59,33 +65,6 @@ def article_of(ann: Path) -> str:
 def read_ann(ann: Path, text: str) -> list[GoldAttribution]:
     """The attributions (E lines with content) of one brat .ann file."""
     return parse_ann(ann.read_text(encoding="utf-8"), text, where=ann.name)[0]
-
-
-#: per text: (source, cue, content) span lists of each tagged attribution
-Tagged = list[tuple[list[Span], list[Span], list[Span]]]
-
-
-def as_records(texts: dict[str, str], preds: dict[str, Tagged]) -> dict[str, Record]:
-    """The tagger's attributions as records, for ``onrecord.eval.scorer.score``."""
-
-    def join(text: str, spans: list[Span]) -> str:
-        return " … ".join(text[s:e] for s, e in spans)
-
-    records = {}
-    for art, text in texts.items():
-        attrs = []
-        for k, (src, cue, content) in enumerate(preds.get(art, [])):
-            attrs.append(
-                Attribution(
-                    id=f"a{k}",
-                    kind="indirect",
-                    content=Content(join(text, content), content),
-                    cue=Cue(join(text, cue), join(text, cue).lower(), cue) if cue else None,
-                    source=Source(join(text, src), src) if src else None,
-                )
-            )
-        records[art] = Record(doc=art, text=text, attributions=attrs)
-    return records
 
 
 Example = tuple[list[int], list[int]]
@@ -224,7 +203,7 @@ def evaluate(split: Path, threads: int = 2) -> str:
     for art, attrs in zip(texts, tagged, strict=True):
         preds[art] = [(a.source, a.cue, a.content) for a in attrs]
     dt = time.perf_counter() - t0
-    table = score(load_gold(split), as_records(texts, preds)).format_table()
+    table = score(load_gold(split), records_of_spans(texts, preds)).format_table()
     return table + f"\n{len(texts) / dt:.1f} articles/s ({threads} threads)"
 
 
@@ -241,7 +220,7 @@ def tune_bias(texts: dict[str, str], golds: list[GoldDocument]) -> list[float]:
         for art, (enc, p) in zip(arts, probs, strict=True):
             spans = tagger._spans(texts[art], enc, p)
             preds[art] = [(a.source, a.cue, a.content) for a in T.pair(texts[art], spans)]
-        report = score(golds, as_records(texts, preds))
+        report = score(golds, records_of_spans(texts, preds))
         return report.metric("full").f1 + 0.5 * report.metric("content_partial").f1
 
     best = (0.0, 0.0, 0.0)

@@ -15,37 +15,10 @@ import os
 import time
 from pathlib import Path
 
-from onrecord.eval.scorer import load_gold, score
-from onrecord.record import Attribution, Content, Cue, Record, Source, Span
+from onrecord.eval.scorer import load_gold, records_of_spans, score
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SPLIT = ROOT.parent / "shared" / "data" / "polnear" / "dev"
-
-#: per text: (source, cue, content) span lists of each tagged attribution
-Tagged = list[tuple[list[Span], list[Span], list[Span]]]
-
-
-def as_records(texts: dict[str, str], preds: dict[str, Tagged]) -> dict[str, Record]:
-    """The tagger's attributions as records, for ``onrecord.eval.scorer.score``."""
-
-    def join(text: str, spans: list[Span]) -> str:
-        return " … ".join(text[s:e] for s, e in spans)
-
-    records = {}
-    for art, text in texts.items():
-        attrs = []
-        for k, (src, cue, content) in enumerate(preds.get(art, [])):
-            attrs.append(
-                Attribution(
-                    id=f"a{k}",
-                    kind="indirect",
-                    content=Content(join(text, content), content),
-                    cue=Cue(join(text, cue), join(text, cue).lower(), cue) if cue else None,
-                    source=Source(join(text, src), src) if src else None,
-                )
-            )
-        records[art] = Record(doc=art, text=text, attributions=attrs)
-    return records
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     dt = time.perf_counter() - t0
     cpu = time.process_time() - c0
     words = sum(len(t.split()) for t in texts.values())
-    print(score(load_gold(args.split), as_records(texts, preds)).format_table())
+    print(score(load_gold(args.split), records_of_spans(texts, preds)).format_table())
     print(
         f"{len(texts)} articles ({words / len(texts):.0f} words avg) in {dt:.1f} s: "
         f"{len(texts) / dt:.2f} articles/s on {args.threads} thread(s) "

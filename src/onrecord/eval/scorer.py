@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from onrecord.errors import GoldDataError, InputError
-from onrecord.record import Attribution, Record, Span
+from onrecord.record import Attribution, Content, Cue, Record, Source, Span
 
 log = logging.getLogger(__name__)
 
@@ -598,6 +598,34 @@ def _errors(
                 )
             )
     return items
+
+
+#: per text: (source, cue, content) span lists of each attribution of a span tagger
+Tagged = list[tuple[list[Span], list[Span], list[Span]]]
+
+
+def records_of_spans(texts: dict[str, str], preds: dict[str, Tagged]) -> dict[str, Record]:
+    """A span tagger's attributions as records, for ``score`` (the tagger alone, in training
+    and in ``bench/quality/tagger.py``)."""
+
+    def join(text: str, spans: list[Span]) -> str:
+        return " … ".join(text[s:e] for s, e in spans)
+
+    records = {}
+    for art, text in texts.items():
+        attrs = []
+        for k, (src, cue, content) in enumerate(preds.get(art, [])):
+            attrs.append(
+                Attribution(
+                    id=f"a{k}",
+                    kind="indirect",
+                    content=Content(join(text, content), content),
+                    cue=Cue(join(text, cue), join(text, cue).lower(), cue) if cue else None,
+                    source=Source(join(text, src), src) if src else None,
+                )
+            )
+        records[art] = Record(doc=art, text=text, attributions=attrs)
+    return records
 
 
 # --------------------------------------------------------------------------- report

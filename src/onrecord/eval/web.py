@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from onrecord.errors import GoldDataError
+from onrecord.eval.scorer import Prf
 
 if TYPE_CHECKING:
     from onrecord.pipeline import Pipeline
@@ -230,47 +231,12 @@ def _surname(name: str | None) -> str | None:
 
 
 @dataclass(slots=True)
-class PRF:
-    tp_p: int = 0  # predictions right
-    predicted: int = 0
-    tp_r: int = 0  # gold found
-    gold: int = 0
-
-    @property
-    def precision(self) -> float:
-        return self.tp_p / self.predicted if self.predicted else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp_r / self.gold if self.gold else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "precision": round(self.precision, 4),
-            "recall": round(self.recall, 4),
-            "f1": round(self.f1, 4),
-            "right_predictions": self.tp_p,
-            "predictions": self.predicted,
-            "found_gold": self.tp_r,
-            "gold": self.gold,
-        }
-
-
-@dataclass(slots=True)
 class WebReport:
-    #: whole pages: is it an attribution; every part right
-    attribution: PRF = field(default_factory=PRF)
-    full: PRF = field(default_factory=PRF)
-    content: PRF = field(default_factory=PRF)
-    source: PRF = field(default_factory=PRF)
-    speaker: PRF = field(default_factory=PRF)
-    addressee: PRF = field(default_factory=PRF)
-    setting: PRF = field(default_factory=PRF)
+    #: whole pages, per part (``PARTS``): right pairs, predictions, gold items (a right pair
+    #: is one right prediction and one found gold item: the matching is one to one)
+    tp: Counter[str] = field(default_factory=Counter)
+    predicted: Counter[str] = field(default_factory=Counter)
+    gold: Counter[str] = field(default_factory=Counter)
     #: judged pages
     judged: int = 0
     judged_attribution: int = 0
@@ -281,13 +247,17 @@ class WebReport:
     lost: int = 0
     pages: int = 0
 
+    def part(self, name: str) -> Prf:
+        """Precision, recall and F1 of one part on the whole pages."""
+        return Prf(self.tp[name], self.predicted[name], self.gold[name])
+
     def precision_all(self) -> tuple[float, float]:
         """Attribution and full precision over whole and judged pages together."""
-        n = self.attribution.predicted + self.judged
+        n = self.predicted["attribution"] + self.judged
         if not n:
             return 0.0, 0.0
-        a = (self.attribution.tp_p + self.judged_attribution) / n
-        f = (self.full.tp_p + self.judged_full) / n
+        a = (self.tp["attribution"] + self.judged_attribution) / n
+        f = (self.tp["full"] + self.judged_full) / n
         return a, f
 
     def to_dict(self) -> dict[str, Any]:
@@ -311,10 +281,10 @@ class WebReport:
     def format_table(self) -> str:
         lines = ["whole pages       P       R       F1      (right / predicted, found / gold)"]
         for k in PARTS:
-            m: PRF = getattr(self, k)
+            m = self.part(k)
             lines.append(
                 f"  {k:<12} {m.precision:7.3f} {m.recall:7.3f} {m.f1:7.3f}   "
-                f"({m.tp_p} / {m.predicted}, {m.tp_r} / {m.gold})"
+                f"({m.tp} / {m.predicted}, {m.tp} / {m.gold})"
             )
         if self.judged:
             lines.append(
@@ -369,13 +339,13 @@ def _score_whole(record: Record, gold: list[GoldWeb], report: WebReport) -> None
     preds = record.attributions
     contents = [_spans_of(g.content, text, report) for g in gold]
     pairs = _pairs(preds, contents)
-    for m in (report.attribution, report.full, report.content, report.source, report.speaker):
-        m.predicted += len(preds)
-        m.gold += len(gold)
-    report.addressee.gold += sum(g.addressee is not None for g in gold)
-    report.setting.gold += sum(g.setting is not None for g in gold)
-    report.addressee.predicted += sum(_addressee(p) is not None for p in preds)
-    report.setting.predicted += sum(_setting(p) is not None for p in preds)
+    for k in ("attribution", "full", "content", "source", "speaker"):
+        report.predicted[k] += len(preds)
+        report.gold[k] += len(gold)
+    report.gold["addressee"] += sum(g.addressee is not None for g in gold)
+    report.gold["setting"] += sum(g.setting is not None for g in gold)
+    report.predicted["addressee"] += sum(_addressee(p) is not None for p in preds)
+    report.predicted["setting"] += sum(_setting(p) is not None for p in preds)
     for i, j in pairs:
         p, g = preds[i], gold[j]
         ov = _overlap(p.content.spans, contents[j])
@@ -397,20 +367,14 @@ def _score_whole(record: Record, gold: list[GoldWeb], report: WebReport) -> None
             "full": content_ok and cue_ok and source_ok and speaker_ok,
         }
         for k, ok in right.items():
-            if ok:
-                m = getattr(report, k)
-                m.tp_p += 1
-                m.tp_r += 1
+            report.tp[k] += ok
         for part, getter in (("addressee", _addressee), ("setting", _setting)):
             want = getattr(g, part)
             got = getter(p)
             if want is None or got is None:
                 continue
             spans = _spans_of(want, text, report)
-            if _overlap(got, spans) > 0:
-                m = getattr(report, part)
-                m.tp_p += 1
-                m.tp_r += 1
+            report.tp[part] += _overlap(got, spans) > 0
 
 
 def _addressee(a: Attribution) -> list[Span] | None:
