@@ -185,3 +185,27 @@ def test_queries_speakers_leave_out_unresolved_pronouns(tmp_path: Path) -> None:
         assert totals["attributions"] == 1
         # quotes still list it: the attribution is there, only its speaker is unknown
         assert len(quotes(store, QueryFilter())) == 2
+
+
+def test_queries_min_confidence_leaves_out_the_unsure(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    every = as_json(capsys, "quotes", "--db", db, "--limit", "500", "--min-confidence", "0")
+    floor = sorted(r["confidence"] for r in every)[len(every) // 2]
+    sure = as_json(capsys, "quotes", "--db", db, "--limit", "500", "--min-confidence", str(floor))
+    assert 0 < len(sure) < len(every)
+    assert all(r["confidence"] >= floor for r in sure)
+    assert {(r["article_id"], r["attribution_id"]) for r in sure} == {
+        (r["article_id"], r["attribution_id"]) for r in every if r["confidence"] >= floor
+    }
+    everyone = as_json(capsys, "speakers", "--db", db, "--min-confidence", "0")["totals"]
+    surest = as_json(capsys, "speakers", "--db", db, "--min-confidence", str(floor))["totals"]
+    assert 0 < surest["attributions"] < everyone["attributions"]
+
+
+@pytest.mark.parametrize("value", ["-0.1", "1.5"])
+def test_queries_min_confidence_out_of_range_is_a_usage_error(
+    db: str, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    assert main(["quotes", "--db", db, "--min-confidence", value]) == 2
+    assert "--min-confidence must be between 0 and 1" in capsys.readouterr().err

@@ -114,6 +114,7 @@ def test_serve_api_unknown_article_is_404(client: httpx.Client) -> None:
         {"kind": "according_to"},
         {"since": "2026-01-01", "until": "2026-12-31"},
         {"limit": "3", "offset": "2"},
+        {"min_confidence": "0.9"},
     ],
 )
 def test_serve_api_quotes_are_the_cli_query(
@@ -124,6 +125,7 @@ def test_serve_api_quotes_are_the_cli_query(
     values |= {k: int(v) for k, v in params.items() if k in ("limit", "offset")}
     values |= {k: __import__("datetime").date.fromisoformat(v) for k, v in params.items()
                if k in ("since", "until")}  # fmt: skip
+    values |= {k: float(v) for k, v in params.items() if k == "min_confidence"}
     values["anonymous"] = params.get("anonymous") == "true"
     f = QueryFilter(**values)
     with Store(serve_db, read_only=True) as store:
@@ -132,6 +134,11 @@ def test_serve_api_quotes_are_the_cli_query(
     assert [(q["article_id"], q["attribution_id"]) for q in data["items"]] == [
         (q["article_id"], q["attribution_id"]) for q in expected
     ]
+
+
+@pytest.mark.parametrize("value", ["-1", "1.01", "high"])
+def test_serve_api_min_confidence_out_of_range_is_422(client: httpx.Client, value: str) -> None:
+    assert client.get("/api/quotes", params={"min_confidence": value}).status_code == 422
 
 
 def test_serve_api_quotes_speaker_filter_is_a_parameter(client: httpx.Client) -> None:

@@ -20,6 +20,7 @@ from onrecord.cli.format import by_name, emit, plain
 from onrecord.errors import InputError
 from onrecord.options import PipelineOptions
 from onrecord.record import KINDS
+from onrecord.store.query import DEFAULT_MIN_CONFIDENCE
 
 if TYPE_CHECKING:
     from onrecord.ingest.runner import Summary
@@ -76,6 +77,14 @@ def _register_queries(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> 
         p.add_argument("--anonymous", action="store_true", help="only anonymous sources")
         p.add_argument("--kind", choices=KINDS, help="only this kind of attribution")
         p.add_argument("--limit", type=int, default=limit, help=f"at most N rows (default {limit})")
+        p.add_argument(
+            "--min-confidence",
+            type=float,
+            default=DEFAULT_MIN_CONFIDENCE,
+            metavar="P",
+            help="leave out attributions below this confidence (default "
+            f"{DEFAULT_MIN_CONFIDENCE}; 0 shows all; the record keeps every one)",
+        )
         p.add_argument(
             "--format",
             choices=("table", "json", "csv"),
@@ -239,6 +248,7 @@ def _filter(args: argparse.Namespace) -> Any:
         anonymous=args.anonymous,
         kind=args.kind,
         limit=args.limit,
+        min_confidence=args.min_confidence,
     )
 
 

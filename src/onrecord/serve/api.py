@@ -21,6 +21,7 @@ from onrecord.errors import InputError
 from onrecord.record import KINDS
 from onrecord.serve.context import MAX_LIMIT, MAX_QUERY, MAX_STATEMENTS
 from onrecord.store.query import (
+    DEFAULT_MIN_CONFIDENCE,
     ArticleFilter,
     QueryFilter,
     articles,
@@ -75,9 +76,14 @@ async def _common(
     until: Until = None,
     limit: Limit = 20,
     offset: Offset = 0,
+    min_confidence: Annotated[
+        float,
+        Query(ge=0.0, le=1.0, description="leave out attributions below this confidence"),
+    ] = DEFAULT_MIN_CONFIDENCE,
 ) -> dict[str, Any]:
     """The filters ``/api/quotes`` and ``/api/speakers`` share (``QueryFilter``'s fields)."""
     return {
+        "min_confidence": min_confidence,
         "about": about,
         "anonymous": anonymous,
         "kind": kind,

@@ -21,6 +21,7 @@ from onrecord.record import KINDS
 from onrecord.serve import view
 from onrecord.serve.context import MAX_QUERY, MAX_STATEMENTS, PAGE_SIZE
 from onrecord.store.query import (
+    DEFAULT_MIN_CONFIDENCE,
     ArticleFilter,
     QueryFilter,
     articles,
@@ -57,6 +58,19 @@ def _date(request: Request, name: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise PageError(400, f"{name}: not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _confidence(request: Request) -> float:
+    value = _text(request, "min_confidence")
+    if value is None:
+        return DEFAULT_MIN_CONFIDENCE
+    try:
+        floor = float(value)
+    except ValueError:
+        floor = -1.0
+    if not 0.0 <= floor <= 1.0:
+        raise PageError(400, f"min_confidence: a number from 0 to 1, not {value!r}")
+    return floor
 
 
 def _page(request: Request) -> int:
@@ -147,6 +161,7 @@ def build(ctx: Context) -> APIRouter:
             kind=kind,
             limit=PAGE_SIZE,
             offset=(page - 1) * PAGE_SIZE,
+            min_confidence=_confidence(request),
         )
         rows, total = quotes_page(ctx.store, f)
         return render(
@@ -160,7 +175,9 @@ def build(ctx: Context) -> APIRouter:
     @pages.get("/speakers")
     def speaker_list(request: Request) -> HTMLResponse:
         page = _page(request)
-        f = QueryFilter(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        f = QueryFilter(
+            limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, min_confidence=_confidence(request)
+        )
         rows, totals = speakers(ctx.store, f)
         return render(
             "speakers.html",

@@ -33,6 +33,12 @@ if TYPE_CHECKING:
     from onrecord.store.database import Store
 
 
+#: the corpus views' default confidence floor: attributions below it stay in the record (and
+#: ``onrecord article``) but are left out of quotes and speakers; chosen for precision on the
+#: real-web set (docs/quality.md). 0 shows everything.
+DEFAULT_MIN_CONFIDENCE = 0.0
+
+
 @dataclass(slots=True)
 class QueryFilter:
     speaker: str | None = None
@@ -43,8 +49,12 @@ class QueryFilter:
     kind: str | None = None
     limit: int = 20
     offset: int = 0
+    #: attributions below this confidence are left out (the record keeps them)
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE
 
     def __post_init__(self) -> None:
+        if not 0.0 <= self.min_confidence <= 1.0:
+            raise InputError(f"--min-confidence must be between 0 and 1, not {self.min_confidence}")
         if self.kind is not None and self.kind not in KINDS:
             raise InputError(f"unknown kind {self.kind!r}: use one of {', '.join(KINDS)}")
         _check_page(self.limit, self.offset)
@@ -99,6 +109,8 @@ def _where(f: QueryFilter, params: list[Any]) -> list[str]:
         where.append("a.anonymous")
     if f.kind:
         where.append(f"a.kind = {param(f.kind)}")
+    if f.min_confidence > 0:
+        where.append(f"a.confidence >= {param(f.min_confidence)}")
     return where
 
 
@@ -170,14 +182,15 @@ def quotes_page(
         WITH q AS (
             SELECT a.article_id, a.id AS attribution_id, r.published, {_SPEAKER} AS speaker,
                    a.source_entity, a.source_name, a.source, a.anonymous, a.source_kind,
-                   a.kind, a.cue, a.content, a.time_value, r.title, r.url,
+                   a.kind, a.cue, a.content, a.time_value, a.confidence, r.title, r.url,
                    {rank} AS rank, {_ORDER_IN_ARTICLE} AS n
             {body}
         ),
         page AS (SELECT * FROM q ORDER BY {order} LIMIT ${len(params) - 1} OFFSET ${len(params)})
         SELECT q.article_id, q.attribution_id, q.published, q.speaker,
                e.titles[1] AS speaker_title, q.source_name, q.source, q.anonymous,
-               q.source_kind, q.kind, q.cue, q.content, q.time_value, q.title, q.url
+               q.source_kind, q.kind, q.cue, q.content, q.time_value, q.confidence, q.title,
+               q.url
         FROM page q
         LEFT JOIN entities e ON e.article_id = q.article_id AND e.id = q.source_entity
         ORDER BY {order}
