@@ -37,11 +37,13 @@ RECORD_KEYS = ["doc", "title", "published", "text", "credits", "removed", "entit
 REMOVED_KEYS = ["text", "reason"]
 ENTITY_KEYS = ["id", "name", "type", "titles", "mentions"]
 ATTRIBUTION_KEYS = ["id", "kind", "content", "quotes", "cue", "source", "via", "time",
-                    "confidence"]  # fmt: skip
+                    "addressee", "setting", "confidence"]  # fmt: skip
 CONTENT_KEYS = ["text", "spans"]
 CUE_KEYS = ["text", "lemma", "spans"]
 SOURCE_KEYS = ["text", "spans", "entity", "name", "anonymous", "kind"]
 TIME_KEYS = ["text", "value"]
+ADDRESSEE_KEYS = ["text", "spans", "entity", "name", "kind"]
+SETTING_KEYS = ["text", "spans"]
 TIMES_KEYS = ["text", "spans", "value", "anchored"]
 
 
@@ -66,6 +68,8 @@ def check_contract(data: dict[str, Any]) -> None:
         assert a["cue"] is None or list(a["cue"]) == CUE_KEYS
         assert a["source"] is None or list(a["source"]) == SOURCE_KEYS
         assert a["time"] is None or list(a["time"]) == TIME_KEYS
+        assert a["addressee"] is None or list(a["addressee"]) == ADDRESSEE_KEYS
+        assert a["setting"] is None or list(a["setting"]) == SETTING_KEYS
     for t in data["times"]:
         assert list(t) == TIMES_KEYS
     json.dumps(data)  # plain JSON data all the way down

@@ -209,3 +209,26 @@ def test_queries_min_confidence_out_of_range_is_a_usage_error(
 ) -> None:
     assert main(["quotes", "--db", db, "--min-confidence", value]) == 2
     assert "--min-confidence must be between 0 and 1" in capsys.readouterr().err
+
+
+def test_queries_to_whom_and_where_are_stored_and_filtered(
+    tmp_path: Path, pipeline: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus = tmp_path / "told.jsonl"
+    lines = [
+        {"id": "t1", "published": "2031-04-09", "text": "Pier to reopen\n\nMayor Ilse Varga "
+         "told reporters on Friday that the north pier would reopen in May."},
+        {"id": "t2", "published": "2031-04-10", "text": "Cranes idle\n\nIn a statement, port "
+         "director Mara Quist said the cranes would stay idle until June."},
+    ]  # fmt: skip
+    corpus.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+    db = str(tmp_path / "t.duckdb")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(onrecord.pipeline, "Pipeline", lambda *a, **k: pipeline)
+        assert ingest([str(corpus)], options=IngestOptions(db=db, workers=0)).articles == 2
+    told = as_json(capsys, "quotes", "--db", db, "--to", "reporters")
+    assert [(r["speaker"], r["addressee"]) for r in told] == [("Ilse Varga", "reporters")]
+    every = {r["speaker"]: r for r in as_json(capsys, "quotes", "--db", db)}
+    assert every["Mara Quist"]["setting"] == "In a statement"
+    assert every["Mara Quist"]["addressee"] is None
+    assert as_json(capsys, "quotes", "--db", db, "--to", "council") == []

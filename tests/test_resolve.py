@@ -130,3 +130,50 @@ def test_resolve_entity_ids_are_unique_and_mentions_sorted(pipeline: Any) -> Non
         assert e.mentions == sorted(set(e.mentions))
         for s, t in e.mentions:
             assert 0 <= s < t <= len(record.text)
+
+
+# -- names that are not people's, titles that are no names, pronouns of organizations -------
+
+
+def test_resolve_a_bare_title_is_no_name(pipeline: Any) -> None:
+    src = source_of(pipeline("Governor says the bridge will reopen in May.", clean=False), "says")
+    assert (src.name, src.kind) == (None, "unnamed")
+
+
+def test_resolve_a_name_with_an_article_is_an_organization(pipeline: Any) -> None:
+    text = "The Lantern Tribune reported that the bridge would reopen in May."
+    src = source_of(pipeline(text, clean=False), "reported")
+    assert (src.name, src.kind) == ("Lantern Tribune", "media")
+
+
+def test_resolve_it_goes_to_the_organization_that_spoke(pipeline: Any) -> None:
+    text = "The Velmora Museum said it would reopen in May. It added that tickets would cost less."
+    src = source_of(pipeline(text, clean=False), "added")
+    assert (src.text, src.name, src.kind) == ("It", "Velmora Museum", "organization")
+
+
+def test_resolve_the_company_goes_to_the_company_named_before(pipeline: Any) -> None:
+    text = "Tovik Motors posted strong sales. The company said demand would grow next year."
+    src = source_of(pipeline(text, clean=False), "said")
+    assert (src.text, src.name, src.kind) == ("The company", "Tovik Motors", "organization")
+
+
+def test_resolve_the_authority_only_goes_to_an_authority(pipeline: Any) -> None:
+    named = "The Harbor Authority met on Monday. Later, the authority said the pier was safe."
+    assert source_of(pipeline(named, clean=False), "said").name == "Harbor Authority"
+    other = "Tovik Motors posted strong sales. Later, the authority said the pier was safe."
+    assert source_of(pipeline(other, clean=False), "said").name is None
+
+
+def test_resolve_who_is_the_noun_its_clause_modifies(pipeline: Any) -> None:
+    named = "The plan was backed by Mara Quist, who said the pier was safe."
+    assert source_of(pipeline(named, clean=False), "said").name == "Mara Quist"
+    unnamed = "Port director Mara Quist spoke. Fishermen who said the pier was unsafe were ignored."
+    src = source_of(pipeline(unnamed, clean=False), "said")
+    assert (src.text, src.name) == ("who", None)
+
+
+def test_resolve_which_is_never_a_person(pipeline: Any) -> None:
+    text = "Mara Quist spoke. The novel by Ines Okafor, which says the pier was unsafe, sold well."
+    src = source_of(pipeline(text, clean=False), "says")
+    assert src.name is None and src.kind != "person"

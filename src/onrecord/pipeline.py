@@ -21,12 +21,14 @@ from onrecord.record import (
     Attribution,
     Content,
     Cue,
+    Entity,
     Record,
     Removed,
     Source,
     TimeExpression,
     TimeRef,
 )
+from onrecord.stages.addressee import find_addressee_and_setting
 from onrecord.stages.attribute import Attributor, Found
 from onrecord.stages.quotes import find_quotes
 
@@ -219,6 +221,7 @@ def annotate_record(
     the text when it was computed ahead (else it is computed here). ``Pipeline`` and the spaCy
     component (``onrecord.nlp.component``) both build records here.
     """
+    from onrecord.stages.check import check
     from onrecord.stages.date import find_times
     from onrecord.stages.resolve import resolve
 
@@ -234,6 +237,7 @@ def annotate_record(
         found = combiner(
             doc, found, quotes, text, attributor, tagged=tagged, soft=soft, scores=scores
         )
+    found = check(doc, found, quotes, accurate=combiner is not None)  # drop non-attributions
     resolved = resolve(doc, found, text)
     times = find_times(doc, published)
     record = Record(
@@ -247,7 +251,8 @@ def annotate_record(
         times=times,
     )
     record.attributions = [
-        _attribution(text, i, f, resolved.sources[i], times) for i, f in enumerate(found)
+        _attribution(text, i, f, resolved.sources[i], times, resolved.entities)
+        for i, f in enumerate(found)
     ]
     return record
 
@@ -262,6 +267,7 @@ def _attribution(
     item: Found,
     source: Source | None,
     times: list[TimeExpression],
+    entities: list[Entity] | None = None,
 ) -> Attribution:
     cue = None
     if item.cue:
@@ -278,6 +284,8 @@ def _attribution(
         if tx is not None:
             time = TimeRef(tx.text, tx.value)
     content_text = " … ".join(text[s:e] for s, e in item.content)
+    # to whom, and where or in what medium: from the parse around the cue
+    addressee, setting = find_addressee_and_setting(item, text, entities or [])
     return Attribution(
         id=f"a{index + 1}",
         kind=item.kind,
@@ -287,6 +295,8 @@ def _attribution(
         source=source,
         via=f"a{item.via + 1}" if item.via is not None else None,
         time=time,
+        addressee=addressee,
+        setting=setting,
         confidence=item.confidence,
     )
 

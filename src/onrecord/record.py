@@ -16,6 +16,8 @@ Span = tuple[int, int]
 KINDS = ("direct", "indirect", "mixed", "according_to", "belief")
 #: source kinds
 SOURCE_KINDS = ("person", "organization", "media", "document", "unnamed")
+#: addressee kinds
+ADDRESSEE_KINDS = ("person", "organization", "media", "audience")
 
 
 def _spans(spans: list[Span]) -> list[list[int]]:
@@ -93,6 +95,53 @@ class Source:
 
 
 @dataclass(slots=True)
+class Addressee:
+    """To whom the statement was made: "told reporters", "said to the crowd", the name in
+    "in an interview with CNN"; ``entity`` / ``name`` point at the resolved entity."""
+
+    text: str
+    spans: list[Span]
+    entity: str | None = None
+    name: str | None = None
+    kind: str = "audience"  # one of ADDRESSEE_KINDS
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "spans": _spans(self.spans),
+            "entity": self.entity,
+            "name": self.name,
+            "kind": self.kind,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Addressee:
+        return cls(
+            data["text"],
+            [(int(s), int(e)) for s, e in data["spans"]],
+            data.get("entity"),
+            data.get("name"),
+            data.get("kind", "audience"),
+        )
+
+
+@dataclass(slots=True)
+class Setting:
+    """Where, in what medium or on what occasion the statement was made, as written with its
+    preposition: "at a press conference in Sochi", "in a statement", "on Twitter"."""
+
+    text: str
+    spans: list[Span]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "spans": _spans(self.spans)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Setting:
+        return cls(data["text"], [(int(s), int(e)) for s, e in data["spans"]])
+
+
+@dataclass(slots=True)
 class TimeRef:
     """The time attached to an attribution (when the statement was made)."""
 
@@ -113,6 +162,8 @@ class Attribution:
     source: Source | None = None
     via: str | None = None
     time: TimeRef | None = None
+    addressee: Addressee | None = None
+    setting: Setting | None = None
     confidence: float = 1.0
 
     def to_dict(self) -> dict[str, Any]:
@@ -125,6 +176,8 @@ class Attribution:
             "source": self.source.to_dict() if self.source else None,
             "via": self.via,
             "time": self.time.to_dict() if self.time else None,
+            "addressee": self.addressee.to_dict() if self.addressee else None,
+            "setting": self.setting.to_dict() if self.setting else None,
             "confidence": round(self.confidence, 3),
         }
 
@@ -184,6 +237,8 @@ class Record:
             cue = a.get("cue")
             src = a.get("source")
             tm = a.get("time")
+            addressee = a.get("addressee")  # absent from records made before it existed
+            setting = a.get("setting")
             attributions.append(
                 Attribution(
                     id=a["id"],
@@ -205,6 +260,8 @@ class Record:
                     ),
                     via=a.get("via"),
                     time=TimeRef(tm["text"], tm.get("value")) if tm else None,
+                    addressee=Addressee.from_dict(addressee) if addressee else None,
+                    setting=Setting.from_dict(setting) if setting else None,
                     confidence=float(a.get("confidence", 1.0)),
                 )
             )

@@ -68,6 +68,11 @@ def _register_queries(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> 
     def filters(p: argparse.ArgumentParser, *, limit: int) -> None:
         p.add_argument("--speaker", metavar="NAME", help="resolved name or surname of the source")
         p.add_argument(
+            "--to",
+            metavar="NAME",
+            help="to whom: the addressee's resolved name or surname, or an audience ('reporters')",
+        )
+        p.add_argument(
             "--about",
             metavar="TEXT",
             help="full-text search in the content: every word, any order, stemmed",
@@ -150,6 +155,16 @@ def _register_records(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> 
     )
     ex.add_argument("--parquet", required=True, metavar="DIR", type=Path, help="output folder")
     ex.set_defaults(func=cmd_export)
+
+    mi = sub.add_parser(
+        "migrate",
+        parents=[parents["db"]],
+        help="upgrade a database made by an earlier onrecord to this one's tables",
+        description="Bring the database's tables up to this onrecord's schema version, in one "
+        "transaction (every writing command does it on its own; onrecord serve, which only "
+        "reads, asks for it).",
+    )
+    mi.set_defaults(func=cmd_migrate)
 
 
 def _date(value: str) -> date:
@@ -242,6 +257,7 @@ def _filter(args: argparse.Namespace) -> Any:
 
     return QueryFilter(
         speaker=args.speaker,
+        to=args.to,
         about=args.about,
         since=args.since,
         until=args.until,
@@ -375,6 +391,21 @@ def cmd_errors(args: argparse.Namespace) -> int:
 
 def _tail(text: str, width: int) -> str:
     return text if len(text) <= width else "…" + text[-(width - 1) :]
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from onrecord.store.database import SCHEMA_VERSION, Store
+
+    if not Path(args.db).exists():
+        raise InputError(f"{args.db}: no such database")
+    with Store(args.db) as store:
+        if store.migrated_from is None:
+            print(f"{args.db}: already at schema version {SCHEMA_VERSION}")
+        else:
+            print(
+                f"{args.db}: migrated from schema version {store.migrated_from} to {SCHEMA_VERSION}"
+            )
+    return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:

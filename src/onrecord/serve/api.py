@@ -157,8 +157,15 @@ def build(ctx: Context) -> APIRouter:
         speaker: Annotated[
             str | None, Query(max_length=MAX_QUERY, description="resolved name or surname")
         ] = None,
+        to: Annotated[
+            str | None,
+            Query(
+                max_length=MAX_QUERY,
+                description="to whom: the addressee's name or surname, or an audience",
+            ),
+        ] = None,
     ) -> dict[str, Any]:
-        f = _filter(speaker=speaker, **common)
+        f = _filter(speaker=speaker, to=to, **common)
         items, total = quotes_page(ctx.store, f)
         return {"items": items, "total": total}
 

@@ -29,9 +29,13 @@ from onrecord.record import Entity, Source
 from onrecord.stages.lexicon import (
     ANONYMOUS_MODIFIERS,
     DOCUMENT_NOUNS,
+    GENERIC_ORG_NOUNS,
     MEDIA_NOUNS,
+    ORG_NAME_WORDS,
+    ORG_NOUNS,
     ORG_PRONOUNS,
     PERSON_PRONOUNS,
+    RELATIVE_PRONOUNS,
     TITLE_NOUNS,
     UNNAMED_NOUNS,
 )
@@ -234,6 +238,8 @@ class _Resolver:
         self.clusters, self.by_token = _cluster_entities(doc)
         self.last_speaker: _Cluster | None = None
         self.last_speaker_at = -(10**9)
+        self.last_org: _Cluster | None = None
+        self.last_org_at = -(10**9)
 
     def resolve(self, item: Found) -> Source | None:
         if not item.source:
@@ -242,6 +248,11 @@ class _Resolver:
         spans = _spans(toks)
         text = " ".join(self.text[s:e] for s, e in spans)
         head = _head_noun(toks, item.source_head)
+        if head is not None and head.lower_ in RELATIVE_PRONOUNS:
+            # "officials who said", "Velk, who said": the noun the clause hangs from
+            antecedent = _antecedent(head)
+            if antecedent is not None and self._may_stand_for(head, antecedent):
+                toks, head = [antecedent], antecedent
         cluster = self._named(toks, head)
         anonymous = False
         kind = "unnamed"
@@ -252,10 +263,14 @@ class _Resolver:
                 kind = "person"
             elif lower in ORG_PRONOUNS:
                 kind = "organization" if lower == "it" else "unnamed"
+                if lower == "it":
+                    cluster = self._organization(head)
         elif cluster is None and head is not None and head.pos_ == "PROPN":
-            cluster = self._new_person(head)
+            cluster = self._new_name(head)
         elif cluster is None and head is not None:
             cluster = self._role(head)
+            if cluster is None and _definite_organization(head):
+                cluster = self._organization(head)
             if cluster is None:
                 kind, anonymous = _unnamed_kind(toks, head)
         if cluster is not None:
@@ -264,9 +279,13 @@ class _Resolver:
                 kind = "organization"
             if head is not None and head.i not in self.by_token:
                 cluster.mentions.append((head.idx, head.idx + len(head.text)))
+            at = head.i if head is not None else toks[-1].i
             if cluster.type == "person":
                 self.last_speaker = cluster
-                self.last_speaker_at = head.i if head is not None else toks[-1].i
+                self.last_speaker_at = at
+            else:
+                self.last_org = cluster
+                self.last_org_at = at
             return Source(text, spans, cluster.id, cluster.name, False, kind)
         return Source(text, spans, None, None, anonymous, kind)
 
@@ -287,29 +306,86 @@ class _Resolver:
             return self.by_token[head.head.i]
         return None
 
-    def _new_person(self, head: Token) -> _Cluster | None:
-        """A name the entity recognizer missed ("Harbor master Ines Okafor")."""
+    def _may_stand_for(self, pron: Token, antecedent: Token) -> bool:
+        """ "who" stands for anyone; "which" and "that" for no person."""
+        if pron.lower_ in ("who", "whom"):
+            return True
+        named = self.by_token.get(antecedent.i)
+        if named is not None:
+            return named.type != "person"
+        return antecedent.pos_ != "PROPN"
+
+    def _new_name(self, head: Token) -> _Cluster | None:
+        """A name the entity recognizer missed ("Harbor master Ines Okafor"): a person's,
+        or an organization's when it says so ("the Louvre", "Tovik Records", a name the
+        recognizer calls an organization or a place). A bare title ("Governor", "the
+        Prime Minister") is no name: the person it stands for, or no one."""
         doc = self.doc
         lo = hi = head.i
         while lo > 0 and doc[lo - 1].pos_ == "PROPN" and doc[lo - 1].dep_ == "compound":
             lo -= 1
-        name = _clean_name(doc[lo : hi + 1].text)
+        span = doc[lo : hi + 1]
+        name = _clean_name(span.text)
         if not name or name.lower() in UNNAMED_NOUNS:
             return None
+        words = [w.lower() for w in name.split()]
+        if all(w in TITLE_NOUNS or w.rstrip(".") in TITLE_NOUNS for w in words):
+            return self._role(head)
         surname = name.split()[-1]
         for c in self.clusters:
             if c.type == "person" and c.name.split()[-1] == surname:
-                return c
-        cluster = _Cluster(f"e{len(self.clusters) + 1}", name, "person")
-        self.clusters.append(cluster)
-        span = doc[lo : hi + 1]
-        cluster.mentions.append((span.start_char, span.end_char))
+                return c  # a person named before: "Okafor" after "Ines Okafor"
+        etype = "person"
         title = _pre_title(span)
-        if title:
+        determined = any(c.dep_ == "det" and c.lower_ == "the" for c in head.children)
+        if (
+            determined
+            or any(w in ORG_NAME_WORDS for w in words)
+            or (head.ent_type_ in _ORG_ENT_TYPES and title is None)
+        ):
+            etype = "media" if _MEDIA_NAME.search(name) else "organization"
+            for c in self.clusters:
+                if c.type != "person" and c.name.lower() == name.lower():
+                    return c
+        cluster = _Cluster(f"e{len(self.clusters) + 1}", name, etype)
+        self.clusters.append(cluster)
+        cluster.mentions.append((span.start_char, span.end_char))
+        if title and etype == "person":
             cluster.titles.append(title)
         for i in range(lo, hi + 1):
             self.by_token[i] = cluster
         return cluster
+
+    def _organization(self, tok: Token) -> _Cluster | None:
+        """The organization "it" or "the company" stands for.
+
+        "the authority", "the trust": the last organization before ``tok`` whose name holds
+        that noun ("the Harbor Authority"), else no one; "it" and a generic noun ("the
+        company", "the airline"): the organization that spoke last, when lately, else the
+        nearest one named before ``tok``."""
+        lemma = tok.lemma_.lower()
+        if tok.pos_ != "PRON" and lemma not in GENERIC_ORG_NOUNS:
+            return next(
+                (
+                    named
+                    for named in reversed(self.clusters)
+                    if named.type != "person"
+                    and lemma in named.name.lower().split()
+                    and _before(named, tok)
+                ),
+                None,
+            )
+        if (
+            self.last_org is not None
+            and tok.i - self.last_org_at <= _SPEAKER_WINDOW
+            and _fits(self.last_org, tok)
+        ):
+            return self.last_org
+        for i in range(tok.i - 1, max(-1, tok.i - _PRONOUN_WINDOW), -1):
+            c = self.by_token.get(i)
+            if c is not None and c.type in ("organization", "media") and _fits(c, tok):
+                return c
+        return None
 
     def _pronoun(self, tok: Token) -> _Cluster | None:
         """The person a pronoun source stands for.
@@ -352,6 +428,42 @@ class _Resolver:
                 if score > best_score or (score == best_score and best is not None):
                     best, best_score = c, score
         return best
+
+
+#: entity labels of names that are not people's
+_ORG_ENT_TYPES = frozenset({"ORG", "GPE", "NORP", "FAC"})
+
+
+def _antecedent(pron: Token) -> Token | None:
+    """The noun a relative pronoun's clause modifies ("officials who said": officials)."""
+    verb = pron.head
+    while verb.dep_ == "conj" and verb.head is not verb:
+        verb = verb.head
+    if verb.dep_ != "relcl" or verb.head is verb:
+        return None
+    noun = verb.head
+    return noun if noun.pos_ in ("NOUN", "PROPN", "PRON") else None
+
+
+def _definite_organization(head: Token) -> bool:
+    """ "the company", "the airline", "the agency": an organization named before."""
+    if head.pos_ != "NOUN" or head.tag_ == "NNS" or head.lemma_.lower() not in ORG_NOUNS:
+        return False
+    if any(c.ent_type_ or c.pos_ == "PROPN" for c in head.children):
+        return False  # "the Scottish government", "the Kremlin office": named here
+    return any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in head.children)
+
+
+def _before(cluster: _Cluster, tok: Token) -> bool:
+    return bool(cluster.mentions) and min(s for s, _ in cluster.mentions) < tok.idx
+
+
+def _fits(cluster: _Cluster, tok: Token) -> bool:
+    """A media cluster is not "the company" of a company; anything fits "it"."""
+    if tok.pos_ == "PRON":
+        return True
+    lemma = tok.lemma_.lower()
+    return cluster.type == "media" if lemma in MEDIA_NOUNS else cluster.type == "organization"
 
 
 def _unnamed_kind(toks: list[Token], head: Token) -> tuple[str, bool]:

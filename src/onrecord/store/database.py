@@ -38,6 +38,7 @@ from onrecord.store.rows import BatchRows, Written
 from onrecord.store.schema import (
     ARTICLE_TABLES,
     DEFAULT_DB,
+    MIGRATIONS,
     SCHEMA,
     SCHEMA_VERSION,
     TABLES,
@@ -104,6 +105,8 @@ class Store:
         self._fts: sqlite3.Connection | None = None
         self._top: int | None = None  # highest articles.batch, once known
         self._synced: set[str] = set()  # the indexes brought up to date since this store opened
+        #: the schema version this store had when opened, when it was migrated
+        self.migrated_from: int | None = None
         self.id = self._init_schema()
 
     # -- schema --------------------------------------------------------------
@@ -117,11 +120,7 @@ class Store:
             meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
             version = int(meta.get("schema_version", "0"))
             if version != SCHEMA_VERSION:
-                raise OnrecordError(
-                    f"{self.path}: store schema version {version}, this onrecord writes "
-                    f"version {SCHEMA_VERSION}; export it with the onrecord that made it, or "
-                    "ingest into a new database"
-                )
+                self._migrate(version)
             return str(meta.get("store_id", ""))
         if self.read_only:
             raise OnrecordError(f"{self.path}: not an onrecord database (no meta table)")
@@ -142,6 +141,36 @@ class Store:
         )
         con.execute("COMMIT")
         return store_id
+
+    def _migrate(self, version: int) -> None:
+        """Bring a store of an older schema version up to this one, in one transaction."""
+        if version > SCHEMA_VERSION or (version not in MIGRATIONS and version < SCHEMA_VERSION):
+            raise OnrecordError(
+                f"{self.path}: store schema version {version}, this onrecord reads version "
+                f"{SCHEMA_VERSION}; use the onrecord that made it, or ingest into a new database"
+            )
+        if self.read_only:
+            raise OnrecordError(
+                f"{self.path}: store schema version {version}, this onrecord reads version "
+                f"{SCHEMA_VERSION}; run `onrecord migrate --db {self.path}` once to upgrade it"
+            )
+        con = self.con
+        self.migrated_from = version
+        con.execute("BEGIN")
+        try:
+            while version < SCHEMA_VERSION:
+                for sql in MIGRATIONS[version]:
+                    con.execute(sql)
+                version += 1
+            con.execute(
+                "UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)]
+            )
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            self.migrated_from = None
+            raise
+        log.info("%s: store migrated to schema version %d", self.path, SCHEMA_VERSION)
 
     def close(self) -> None:
         if self._fts is not None:

@@ -87,7 +87,14 @@ class _Load:
         if path is None:
             cols = ", ".join(f"NULL::{c.sql} AS {c.name}" for c in SCHEMA[table].columns)
             return f"(SELECT {cols} LIMIT 0)"
-        return "read_parquet('" + path.replace("'", "''") + "')"
+        parquet = "read_parquet('" + path.replace("'", "''") + "')"
+        # output of an earlier onrecord lacks the columns added since: they load as NULL
+        present = {r[0] for r in self.con.execute(f"DESCRIBE SELECT * FROM {parquet}").fetchall()}
+        cols = ", ".join(
+            c.name if c.name in present else f"NULL::{c.sql} AS {c.name}"
+            for c in SCHEMA[table].columns
+        )
+        return f"(SELECT {cols} FROM {parquet})"
 
     def count(self, sql: str) -> int:
         row = self.con.execute(sql).fetchone()

@@ -42,6 +42,8 @@ DEFAULT_MIN_CONFIDENCE = 0.0
 @dataclass(slots=True)
 class QueryFilter:
     speaker: str | None = None
+    #: to whom: the addressee's resolved name, surname or words ("reporters")
+    to: str | None = None
     about: str | None = None
     since: date | None = None
     until: date | None = None
@@ -100,6 +102,14 @@ def _where(f: QueryFilter, params: list[Any]) -> list[str]:
         where.append(
             f"(lower(a.source_name) = {p}{surname}"
             f" OR (a.source_name IS NULL AND lower(a.source) = {p}))"
+        )
+    if f.to:
+        name = " ".join(f.to.split()).lower()
+        p = param(name)
+        surname = "" if " " in name else f" OR ends_with(lower(a.addressee_name), ' ' || {p})"
+        where.append(
+            f"(lower(a.addressee_name) = {p}{surname} OR lower(a.addressee) = {p}"
+            f" OR lower(a.addressee) = 'the ' || {p})"
         )
     if f.since:
         where.append(f"r.published >= {param(f.since)}")
@@ -183,6 +193,7 @@ def quotes_page(
             SELECT a.article_id, a.id AS attribution_id, r.published, {_SPEAKER} AS speaker,
                    a.source_entity, a.source_name, a.source, a.anonymous, a.source_kind,
                    a.kind, a.cue, a.content, a.time_value, a.confidence, r.title, r.url,
+                   a.addressee, a.addressee_name, a.setting,
                    {rank} AS rank, {_ORDER_IN_ARTICLE} AS n
             {body}
         ),
@@ -190,7 +201,7 @@ def quotes_page(
         SELECT q.article_id, q.attribution_id, q.published, q.speaker,
                e.titles[1] AS speaker_title, q.source_name, q.source, q.anonymous,
                q.source_kind, q.kind, q.cue, q.content, q.time_value, q.confidence, q.title,
-               q.url
+               q.url, q.addressee, q.addressee_name, q.setting
         FROM page q
         LEFT JOIN entities e ON e.article_id = q.article_id AND e.id = q.source_entity
         ORDER BY {order}

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 DEFAULT_DB = "onrecord.duckdb"
 #: bump when a table changes; a store of another version is refused, not migrated silently
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 # --------------------------------------------------------------------------- values
@@ -250,6 +250,14 @@ ATTRIBUTIONS = Table(
         Column("time_text", "VARCHAR", "time.text"),
         Column("time_value", "VARCHAR", "time.value"),
         Column("confidence", "DOUBLE", "confidence", _confidence),
+        # added in schema version 2 (MIGRATIONS): to whom, and where or in what medium
+        Column("addressee", "VARCHAR", "addressee.text"),
+        _spans_col("addressee_spans", "addressee.spans"),
+        Column("addressee_entity", "VARCHAR", "addressee.entity"),
+        Column("addressee_name", "VARCHAR", "addressee.name"),
+        Column("addressee_kind", "VARCHAR", "addressee.kind"),
+        Column("setting", "VARCHAR", "setting.text"),
+        _spans_col("setting_spans", "setting.spans"),
     ),
     ("article_id", "id"),
 )
@@ -368,3 +376,24 @@ def arrow_schema(table: Table) -> pa.Schema:
     import pyarrow as pa
 
     return pa.schema([(c.name, arrow_type(c.sql)) for c in table.columns])
+
+
+#: how a store of an older schema version becomes the next one: per version, the statements
+#: that bring it one version up (run in one transaction, with the version stamp); new columns
+#: go at the end of their table, so a migrated store has the columns of a new one, in order
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: tuple(
+        f"ALTER TABLE attributions ADD COLUMN {c.name} {c.sql}"
+        for c in ATTRIBUTIONS.columns
+        if c.name
+        in (
+            "addressee",
+            "addressee_spans",
+            "addressee_entity",
+            "addressee_name",
+            "addressee_kind",
+            "setting",
+            "setting_spans",
+        )
+    ),
+}
