@@ -315,3 +315,50 @@ def test_attribute_threshold_sets_which_cue_candidates_count(pipeline: Any) -> N
     cues = {f.cue_head.i for f in lower if f.cue_head is not None}
     assert {f.cue_head.i for f in default if f.cue_head is not None} <= cues
     assert len(lower) >= len(default)
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "speaker"),
+    [
+        # a trailing participle the parser hangs inside the reported clause: the main subject
+        (
+            'Mayor Ilse Varga said the pier is safe but that its rails can be fixed "only '
+            'when the money arrives," implying that the council is holding the money back.',
+            "implying",
+            "Ilse Varga",
+        ),
+        (
+            "Harbor master Ines Okafor added a dry note to remarks that seemed meant to show no "
+            "ship had been harmed during the storm, joking that her tugboats had slept through "
+            "it.",
+            "joking",
+            "Ines Okafor",
+        ),
+    ],
+)
+def test_attribute_participle_takes_the_main_clause_subject(
+    pipeline: Any, text: str, cue: str, speaker: str
+) -> None:
+    record = pipeline(text, clean=False)
+    found = [a for a in record.attributions if a.cue and a.cue.text == cue]
+    assert found and found[0].source is not None and found[0].source.name == speaker
+
+
+def test_attribute_asked_does_not_make_the_answerer_the_asker(pipeline: Any) -> None:
+    text = (
+        "Asked what she thinks of the new ferry schedule, Mayor Ilse Varga said that the "
+        "riders will decide."
+    )
+    record = pipeline(text, clean=False)
+    by_cue = {a.cue.text: a for a in record.attributions if a.cue}
+    assert by_cue["said"].source is not None and by_cue["said"].source.name == "Ilse Varga"
+    asked = by_cue.get("Asked")
+    assert asked is None or asked.source is None
+
+
+def test_attribute_a_relative_pronoun_source_is_its_antecedent(pipeline: Any) -> None:
+    text = "Ms. Okafor gave remarks that appeared aimed to suggest no ship was harmed."
+    record = pipeline(text, clean=False)
+    found = [a for a in record.attributions if a.cue and "suggest" in a.cue.text]
+    assert found and found[0].source is not None
+    assert found[0].source.text == "remarks"

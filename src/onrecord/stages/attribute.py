@@ -251,10 +251,15 @@ def subject_of(tok: Token, cues: set[int] | frozenset[int] = frozenset()) -> Tok
     complement ("X said Y was wrong and criticized him": "criticized" hangs
     from "was") takes that other cue's subject, not the complement's.
     """
+    main = _participle_subject(tok)
+    if main is not None:
+        return main
     cur = tok
     for _ in range(4):
         for child in cur.children:
             if child.dep_ in _SUBJ_DEPS:
+                if child.tag_ in ("WDT", "WP") and cur.dep_ == "relcl":
+                    return cur.head  # "remarks that appeared aimed to suggest": the remarks
                 return child
         dep = cur.dep_
         if dep == "conj" and cur.head.dep_ == "ccomp" and cur.head.head.i in cues:
@@ -268,6 +273,26 @@ def subject_of(tok: Token, cues: set[int] | frozenset[int] = frozenset()) -> Tok
         else:
             break
     return _left_noun(tok)
+
+
+def _participle_subject(tok: Token) -> Token | None:
+    """The main clause's subject for a trailing participial clause ("Putin said …, implying
+    that …"; "He injected a note of mockery into remarks …, quipping that …") that the parser
+    hung below the main verb, inside another clause: the participle's subject is the
+    sentence's, not that clause's."""
+    if tok.tag_ != "VBG" or tok.dep_ != "advcl":
+        return None
+    before = tok.i - 1
+    while before >= 0 and tok.doc[before].is_quote:  # ', "… capacity," implying that'
+        before -= 1
+    if before < 0 or tok.doc[before].text != ",":
+        return None
+    if any(c.dep_ in _SUBJ_DEPS for c in tok.children):
+        return None
+    root = tok.sent.root
+    if tok.head.i == root.i or root.pos_ not in ("VERB", "AUX"):
+        return None
+    return next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
 
 
 def _inverted_subject(cue: Token) -> Token | None:
@@ -298,6 +323,15 @@ def not_the_speaker(cue: Token, lemma: str, subj: Token) -> bool:
     "asked", 77-90% of "seem" / "appear" forms.
     """
     if lemma in RAISING_LEMMAS:
+        return True
+    if (
+        cue.tag_ == "VBD"
+        and cue.dep_ == "advcl"
+        and cue.i < cue.head.i
+        and not any(c.dep_ in _SUBJ_DEPS for c in cue.children)
+    ):
+        # a fronted reduced passive the tagger read as a past tense: "Asked what he thinks,
+        # Putin said …" (Putin was asked; he is not the asker)
         return True
     if cue.tag_ != "VBN" or _agent(cue) is not None:
         return False
