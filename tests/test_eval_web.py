@@ -99,6 +99,12 @@ def test_score_web_counts_right_wrong_and_judged(tmp_path: Path) -> None:
     assert (report.judged, report.judged_attribution, report.unjudged) == (1, 0, 0)
     assert report.reasons == {"narration": 1}
     assert report.precision_all() == (1 / 3, 1 / 3)
+    as_json = report.to_dict()
+    assert as_json["whole_pages"]["attribution"] == {
+        "precision": 0.5, "recall": 1.0, "f1": 0.6667, "tp": 1, "predicted": 2, "gold": 1
+    }  # fmt: skip
+    assert as_json["judged_pages"]["wrong_by_reason"] == {"narration": 1}
+    assert "attribution" in report.format_table()
 
 
 def test_score_web_a_wrong_speaker_is_not_full(tmp_path: Path) -> None:

@@ -264,7 +264,10 @@ class WebReport:
         a, f = self.precision_all()
         return {
             "pages": self.pages,
-            "whole_pages": {k: getattr(self, k).to_dict() for k in PARTS},
+            "whole_pages": {
+                k: {**self.part(k).to_dict(), "predicted": self.predicted[k], "gold": self.gold[k]}
+                for k in PARTS
+            },
             "judged_pages": {
                 "judged": self.judged,
                 "attribution_precision": round(self.judged_attribution / self.judged, 4)
