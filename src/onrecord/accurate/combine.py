@@ -28,8 +28,8 @@ checks above make more of them usable than the tagger alone should output.
 The tagger runs in this process, or in a child process of its own
 (``accurate/process.py``) with ``ONRECORD_TAGGER_PROCESS=1``. The constants were
 chosen on 40 train articles the tagger was not trained on
-(``bench/eval_heldout_accurate.py``), with a fast-mode cue model fitted
-without them (``train/train_fast.py --holdout-names``); docs/quality.md lists
+(``bench/quality/heldout_accurate.py``), with a fast-mode cue model fitted
+without them (``train/train_fast.py --holdout-names``); docs/decisions/0008 lists
 every variant tried.
 """
 

@@ -146,14 +146,22 @@ def _eval_web(args: argparse.Namespace) -> int:
     from onrecord.eval.web import load_web_set, page_records, score_web
     from onrecord.pipeline import Pipeline
 
+    if not 0.0 <= args.min_confidence <= 1.0:
+        raise InputError(f"--min-confidence must be between 0 and 1, not {args.min_confidence}")
     if not args.warc.is_file():
         raise InputError(f"{args.warc}: no such WARC file; give the shared pages with --warc")
     web = load_web_set(args.web)
     pipeline = Pipeline(options=PipelineOptions.from_env(model=args.model, mode=args.mode))
     records = page_records(args.warc, [*web.whole, *web.judged], pipeline)
+    if args.min_confidence > 0:  # what the corpus views show at that floor
+        for record in records.values():
+            record.attributions = [
+                a for a in record.attributions if a.confidence >= args.min_confidence
+            ]
     report = score_web(web, records)
     if args.json:
-        print(json.dumps({"mode": pipeline.mode, **report.to_dict()}, indent=2))
+        floor = {"min_confidence": args.min_confidence}
+        print(json.dumps({"mode": pipeline.mode, **floor, **report.to_dict()}, indent=2))
     else:
         print(report.format_table())
     return 0
@@ -206,6 +214,14 @@ def register(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> None:
         metavar="DIR",
         help="the real-web set (eval/web: pages.jsonl, gold*.jsonl, judgements*.jsonl), "
         "scored on its pages of --warc",
+    )
+    ev.add_argument(
+        "--min-confidence",
+        type=float,
+        default=0.0,
+        metavar="P",
+        help="with --web: score only the attributions at or above this confidence (what the "
+        "corpus views show; default 0, the whole record)",
     )
     ev.add_argument(
         "--warc",

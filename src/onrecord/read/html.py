@@ -276,7 +276,7 @@ def page_metadata(tree: Any, url: str | None) -> Any:
     (categories, tags, licence: a seventh of the extraction time). On the 584
     pages of the shared WARC with a body, title, author, site name, date, URL
     and body come out identical to ``bare_extraction(with_metadata=True)``
-    (measured 2026-11-29; ``bench/bench_ingest.py`` times the extraction).
+    (``bench/speed/ingest.py`` times the extraction).
     """
     from courlan import extract_domain
     from trafilatura.metadata import (

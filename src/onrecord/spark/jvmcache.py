@@ -4,7 +4,7 @@ A local ``onrecord spark`` run spends about 7 of its seconds before the first
 record: starting the JVM and the session, then Spark's first job loading
 thousands of classes. Java (13+) can map the classes a run loaded from an
 archive instead (*dynamic class-data sharing*); with one, a local run over the
-606 news pages of ``../shared`` ends about 3 s sooner (``bench/bench_spark.py
+606 news pages of ``../shared`` ends about 3 s sooner (``bench/speed/spark.py
 --compare-archive``, docs/performance.md).
 
 The archive is a cache, built once per environment by a child process that runs

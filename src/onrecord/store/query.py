@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 #: the corpus views' default confidence floor: attributions below it stay in the record (and
 #: ``onrecord article``) but are left out of quotes and speakers; chosen for precision on the
 #: real-web set (docs/quality.md). 0 shows everything.
-DEFAULT_MIN_CONFIDENCE = 0.0
+DEFAULT_MIN_CONFIDENCE = 0.5
 
 
 @dataclass(slots=True)
