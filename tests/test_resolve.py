@@ -177,3 +177,26 @@ def test_resolve_which_is_never_a_person(pipeline: Any) -> None:
     text = "Mara Quist spoke. The novel by Ines Okafor, which says the pier was unsafe, sold well."
     src = source_of(pipeline(text, clean=False), "says")
     assert src.name is None and src.kind != "person"
+
+
+@pytest.mark.parametrize(
+    ("raw", "name"),
+    [
+        ("Meghan cry", "Meghan"),
+        ("Ilse Varga's", "Ilse Varga"),
+        ("the Harbor Board", "Harbor Board"),
+        ("Osama bin Laden", "Osama bin Laden"),  # a lowercase particle inside stays
+        ("bell hooks", "bell hooks"),  # a name written in lowercase stays whole
+    ],
+)
+def test_resolve_a_name_that_ran_on_into_the_sentence_is_trimmed(raw: str, name: str) -> None:
+    from onrecord.stages.resolve import _clean_name
+
+    assert _clean_name(raw) == name
+
+
+def test_resolve_an_image_credit_is_not_a_title(pipeline: Any) -> None:
+    text = "Credit: NASA\n\nNASA said on Monday that five firms would carry cargo to the moon."
+    record = pipeline(text, clean=False)
+    nasa = [e for e in record.entities if e.name == "NASA"]
+    assert nasa and nasa[0].titles == []

@@ -321,6 +321,13 @@ PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "i", "me", "you", "we", 
 ORG_PRONOUNS = frozenset({"it", "they", "them"})
 
 #: role words that are titles when they precede or stand beside a name
+#: nouns of image credits and page furniture that stand before a name like a title ("Credit:
+#: NASA", "Photo: Reuters") and are never one
+NOT_TITLES = frozenset(
+    {"credit", "credits", "photo", "photos", "image", "images", "picture", "pictures", "video",
+     "source", "courtesy", "file", "graphic", "illustration", "caption", "copyright"}
+)  # fmt: skip
+
 TITLE_NOUNS = frozenset(
     [
         "president",

@@ -31,6 +31,7 @@ from onrecord.stages.lexicon import (
     DOCUMENT_NOUNS,
     GENERIC_ORG_NOUNS,
     MEDIA_NOUNS,
+    NOT_TITLES,
     ORG_NAME_WORDS,
     ORG_NOUNS,
     ORG_PRONOUNS,
@@ -78,7 +79,21 @@ class Resolved:
 
 def _clean_name(text: str) -> str:
     text = _POSSESSIVE.sub("", text.strip())
-    return re.sub(r"^(?:the|The)\s+", "", text).strip()
+    text = re.sub(r"^(?:the|The)\s+", "", text).strip()
+    # a recognized name that ran on into the sentence ("Kate made Meghan cry" -> "Meghan cry"):
+    # lowercase words after the capitalized ones are not part of it
+    trimmed = _TRAILING_LOWER.sub("", text)
+    return trimmed if trimmed and trimmed[0].isupper() else text
+
+
+_TRAILING_LOWER = re.compile(r"(?:\s+[a-z][a-z'-]*)+$")
+
+
+def _not_a_title(title: str | None) -> str | None:
+    """``title``, unless its last word is an image credit's or the page's ("Credit")."""
+    if title is None or title.split()[-1].lower().strip(":") in NOT_TITLES:
+        return None
+    return title
 
 
 def _acronym(name: str) -> str:
@@ -217,7 +232,7 @@ def _new_cluster(
 def _add_mention(cluster: _Cluster, ent: Span, by_token: dict[int, _Cluster]) -> None:
     """Add the entity ``ent`` to ``cluster``: its span, its titles, its tokens."""
     cluster.mentions.append((ent.start_char, ent.end_char))
-    for title in (_pre_title(ent), _appos_title(ent)):
+    for title in (_not_a_title(_pre_title(ent)), _not_a_title(_appos_title(ent))):
         if title and title not in cluster.titles:
             cluster.titles.append(title)
     for i in range(ent.start, ent.end):
@@ -336,7 +351,7 @@ class _Resolver:
             if c.type == "person" and c.name.split()[-1] == surname:
                 return c  # a person named before: "Okafor" after "Ines Okafor"
         etype = "person"
-        title = _pre_title(span)
+        title = _not_a_title(_pre_title(span))
         determined = any(c.dep_ == "det" and c.lower_ == "the" for c in head.children)
         if (
             determined
