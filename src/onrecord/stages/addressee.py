@@ -22,7 +22,7 @@ plainly took in too much (the object of "assured" before its that-clause, "portr
 in the book as ...") the parse's addressee and setting are kept all the same. A cue of
 "adding", "saying" hung on another speech verb without a subject of its own ("he told X,
 adding that ...") shares that verb's addressee and setting. Beliefs and "according to"
-have neither. The word lists are data, at the top of this module.
+have neither. The word lists are data, in ``addressee_words``.
 """
 
 from __future__ import annotations
