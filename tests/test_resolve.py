@@ -200,3 +200,19 @@ def test_resolve_an_image_credit_is_not_a_title(pipeline: Any) -> None:
     record = pipeline(text, clean=False)
     nasa = [e for e in record.entities if e.name == "NASA"]
     assert nasa and nasa[0].titles == []
+
+
+@pytest.mark.parametrize(
+    ("title", "kept"),
+    [
+        ("Russian President", True),
+        ("Credit", False),
+        ("Photo:", False),
+        ("-", False),
+        (None, False),
+    ],
+)
+def test_resolve_titles_that_are_not_titles(title: str | None, kept: bool) -> None:
+    from onrecord.stages.resolve import _not_a_title
+
+    assert (_not_a_title(title) == title) is kept or (title is None and _not_a_title(None) is None)

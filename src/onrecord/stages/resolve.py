@@ -93,7 +93,7 @@ def _not_a_title(title: str | None) -> str | None:
     """``title``, unless its last word is an image credit's or the page's ("Credit")."""
     if title is None or title.split()[-1].lower().strip(":") in NOT_TITLES:
         return None
-    return title
+    return title if any(c.isalpha() for c in title) else None
 
 
 def _acronym(name: str) -> str:
