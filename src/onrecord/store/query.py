@@ -86,6 +86,14 @@ _SPEAKER = "coalesce(a.source_name, a.source)"
 _ORDER_IN_ARTICLE = "try_cast(substr(a.id, 2) AS INTEGER)"
 
 
+def _name_matches(column: str, p: str, one_word: bool) -> str:
+    """SQL: the resolved name in ``column`` is the parameter ``p``, or, for a one-word ``p``,
+    ends with it (a surname; a suffix test, several times cheaper than a regular expression
+    on every row)."""
+    surname = f" OR ends_with(lower({column}), ' ' || {p})" if one_word else ""
+    return f"lower({column}) = {p}{surname}"
+
+
 def _where(f: QueryFilter, params: list[Any]) -> list[str]:
     where: list[str] = []
 
@@ -96,20 +104,16 @@ def _where(f: QueryFilter, params: list[Any]) -> list[str]:
     if f.speaker:
         name = " ".join(f.speaker.split()).lower()
         p = param(name)
-        # a one-word name is also a surname: the last word of the resolved name (a suffix
-        # test, several times cheaper than a regular expression on every row)
-        surname = "" if " " in name else f" OR ends_with(lower(a.source_name), ' ' || {p})"
         where.append(
-            f"(lower(a.source_name) = {p}{surname}"
+            f"({_name_matches('a.source_name', p, ' ' not in name)}"
             f" OR (a.source_name IS NULL AND lower(a.source) = {p}))"
         )
     if f.to:
         name = " ".join(f.to.split()).lower()
         p = param(name)
-        surname = "" if " " in name else f" OR ends_with(lower(a.addressee_name), ' ' || {p})"
         where.append(
-            f"(lower(a.addressee_name) = {p}{surname} OR lower(a.addressee) = {p}"
-            f" OR lower(a.addressee) = 'the ' || {p})"
+            f"({_name_matches('a.addressee_name', p, ' ' not in name)}"
+            f" OR lower(a.addressee) = {p} OR lower(a.addressee) = 'the ' || {p})"
         )
     if f.since:
         where.append(f"r.published >= {param(f.since)}")
