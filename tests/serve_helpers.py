@@ -11,6 +11,7 @@ pipeline (``conftest.pipeline``), which is the real one.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
@@ -89,13 +90,14 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def served(serve_db: str, pipeline: Any) -> Iterator[str]:
+@contextlib.contextmanager
+def serving(db: str, pipeline: Any) -> Iterator[str]:
+    """``onrecord serve``'s app over ``db`` on a free loopback port, in a thread: its URL."""
     import uvicorn
 
     from onrecord.serve.app import create_app
 
-    app = create_app(serve_db, pipeline=pipeline)
+    app = create_app(db, pipeline=pipeline)
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
@@ -107,6 +109,47 @@ def served(serve_db: str, pipeline: Any) -> Iterator[str]:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def served(serve_db: str, pipeline: Any) -> Iterator[str]:
+    with serving(serve_db, pipeline) as url:
+        yield url
+
+
+#: articles in the paging database: more than a page (50) of articles and of quotes
+MANY = 57
+
+
+@pytest.fixture(scope="session")
+def many_served(tmp_path_factory: pytest.TempPathFactory, pipeline: Any) -> Iterator[str]:
+    """A database with more than one page of articles, quotes and speakers, served."""
+    import onrecord.pipeline
+    from onrecord.ingest.runner import IngestOptions, ingest
+
+    root = tmp_path_factory.mktemp("paging")
+    lines = [
+        json.dumps(
+            {
+                "id": f"pier-{n}",
+                "published": f"2031-03-{1 + n % 28:02d}",
+                "text": f"Pier {n} to reopen\n\nHarbor clerk Aino Varga{n} said on Tuesday that "
+                f"pier {n} would reopen in May after repairs.",
+            }
+        )
+        for n in range(MANY)
+    ]
+    corpus = root / "many.jsonl"
+    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    db = str(root / "many.duckdb")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(onrecord.pipeline, "Pipeline", lambda *a, **k: pipeline)
+        summary = ingest([str(corpus)], options=IngestOptions(db=db, workers=0))
+    assert summary.articles == MANY
+    with serving(db, pipeline) as url:
+        yield url

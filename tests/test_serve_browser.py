@@ -315,3 +315,47 @@ def test_serve_browser_control_unescaped_payloads_are_caught(page: Page) -> None
     with pytest.raises(AssertionError):
         assert_inert(page)
     assert page.evaluate("typeof window.__pwned") == "number"
+
+
+# --------------------------------------------------------------------------- paging
+
+
+@pytest.mark.parametrize(
+    ("path", "api", "noun"),
+    [
+        ("/articles", "/api/articles", "article"),
+        ("/quotes", "/api/quotes", "attribution"),
+        ("/quotes?speaker=Varga3", "/api/quotes?speaker=Varga3", "attribution"),
+    ],
+)
+def test_serve_lists_count_and_page_like_the_api(
+    page: Page, many_served: str, path: str, api: str, noun: str
+) -> None:
+    sep = "&" if "?" in api else "?"
+    total = httpx.get(f"{many_served}{api}{sep}limit=1", timeout=30).json()["total"]
+    assert total > 0
+    page.goto(many_served + path)
+    count = page.locator("p.count")
+    expect(count).to_contain_text(f"{total} {noun}")
+    shown = page.locator("ol.quotes > li, ol.articles > li, table tbody tr").count()
+    if total <= 50:
+        expect(page.locator("nav.pager")).to_have_count(0)
+        return
+    expect(page.locator("nav.pager")).to_contain_text("page 1 of 2")
+    first_page = page.content()
+    page.locator("a[rel=next]").click()
+    expect(page.locator("nav.pager")).to_contain_text("page 2 of 2")
+    expect(page.locator("a[rel=prev]")).to_be_visible()
+    expect(page.locator("a[rel=next]")).to_have_count(0)
+    second = page.locator("ol.quotes > li, ol.articles > li, table tbody tr").count()
+    assert shown == 50 and second == total - 50, (shown, second, total)
+    assert page.content() != first_page
+
+
+def test_serve_speakers_page_pages(page: Page, many_served: str) -> None:
+    totals = httpx.get(many_served + "/api/speakers", timeout=30).json()["totals"]
+    assert totals["speakers"] > 50
+    page.goto(many_served + "/speakers")
+    expect(page.locator("nav.pager")).to_contain_text("page 1 of 2")
+    page.locator("a[rel=next]").click()
+    expect(page.locator("nav.pager")).to_contain_text("page 2 of 2")

@@ -120,7 +120,7 @@ def build(ctx: Context) -> APIRouter:
             offset=(page - 1) * PAGE_SIZE,
         )
         items, total = articles(ctx.store, f)
-        return render("articles.html", f=f, items=items, pager=_pager(request, page, total))
+        return render("articles.html", f=f, items=items, paging=_pager(request, page, total))
 
     @pages.get("/articles/{article_id}")
     def article(article_id: str) -> HTMLResponse:
@@ -169,7 +169,7 @@ def build(ctx: Context) -> APIRouter:
             f=f,
             kinds=KINDS,
             rows=rows,
-            pager=_pager(request, page, total),
+            paging=_pager(request, page, total),
         )
 
     @pages.get("/speakers")
@@ -183,7 +183,7 @@ def build(ctx: Context) -> APIRouter:
             "speakers.html",
             rows=rows,
             totals=totals,
-            pager=_pager(request, page, totals["speakers"]),
+            paging=_pager(request, page, totals["speakers"]),
             offset=f.offset,
         )
 
