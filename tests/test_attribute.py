@@ -362,3 +362,28 @@ def test_attribute_a_relative_pronoun_source_is_its_antecedent(pipeline: Any) ->
     found = [a for a in record.attributions if a.cue and "suggest" in a.cue.text]
     assert found and found[0].source is not None
     assert found[0].source.text == "remarks"
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        (
+            "Port director Mara Quist said in a statement that the cranes would stay idle.",
+            "that the cranes would stay idle",
+        ),
+        (
+            "Quist told reporters at a briefing that the cranes would stay idle.",
+            "that the cranes would stay idle",
+        ),
+    ],
+)
+def test_attribute_a_that_clause_hung_on_the_setting_is_the_content(
+    pipeline: Any, text: str, content: str
+) -> None:
+    (a,) = pipeline(text, clean=False).attributions
+    assert a.content.text == content
+
+
+def test_attribute_a_relative_clause_on_the_setting_is_no_content(pipeline: Any) -> None:
+    record = pipeline("Quist spoke at a briefing that lasted an hour.", clean=False)
+    assert record.attributions == []

@@ -185,6 +185,31 @@ def _subtree(tok: Token, exclude: set[int] | None = None) -> list[Token]:
     return out
 
 
+def _stranded_complement(cue: Token, exclude: set[int]) -> list[Token]:
+    """The that-clause the parser hung on the noun of the cue's setting: "said in a statement
+    that the pier would close", "told reporters at a briefing that …". A clause with its own
+    subject and a "that" or "whether" is the cue's complement, not a relative clause."""
+    for prep in cue.children:
+        if prep.dep_ != "prep" or prep.i < cue.i:
+            continue
+        for noun in prep.children:
+            if noun.dep_ != "pobj":
+                continue
+            for clause in noun.children:
+                if (
+                    clause.dep_ in ("acl", "relcl", "ccomp")
+                    and clause.i > noun.i
+                    and clause.i not in exclude
+                    and any(
+                        m.dep_ == "mark" and m.lower_ in ("that", "whether")
+                        for m in clause.children
+                    )
+                    and any(c.dep_ in ("nsubj", "nsubjpass") for c in clause.children)
+                ):
+                    return [clause]
+    return []
+
+
 def _governed(cue: Token, lemma: str, exclude: set[int]) -> list[Token]:
     """What a cue governs: its clausal complement, else its object (with what
     follows the object), else the object of a content preposition."""
@@ -197,6 +222,8 @@ def _governed(cue: Token, lemma: str, exclude: set[int]) -> list[Token]:
             for c in cue.children
             if c.dep_ == "xcomp" and (lemma in SPEECH_LEMMAS or lemma in BELIEF_LEMMAS)
         ]
+    if not comp and lemma in SPEECH_LEMMAS:
+        comp = _stranded_complement(cue, exclude)
     if comp:
         for c in comp:
             content_toks.extend(_subtree(c, exclude | _comma_tails(c)))
