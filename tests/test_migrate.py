@@ -111,3 +111,25 @@ def test_migrate_load_of_parquet_made_before_the_new_columns(v1: Path, tmp_path:
             "SELECT count(*), count(addressee), count(setting) FROM attributions"
         ).fetchone()
     assert row is not None and row[0] > 0 and row[1:] == (0, 0)
+
+
+def test_migrate_recalibrates_the_stored_confidences(v1: Path) -> None:
+    from onrecord.stages.calibrate import calibration
+
+    con = duckdb.connect(str(v1), read_only=True)
+    raw = dict(
+        ((a, i), c)
+        for a, i, c in con.execute("SELECT article_id, id, confidence FROM attributions").fetchall()
+    )
+    con.close()
+    with Store(v1) as store:
+        now = dict(
+            ((a, i), c)
+            for a, i, c in store.con.execute(
+                "SELECT article_id, id, confidence FROM attributions"
+            ).fetchall()
+        )
+    fast = calibration("fast")
+    assert raw and set(now) == set(raw)
+    for key, value in raw.items():
+        assert now[key] == pytest.approx(fast(value), abs=1e-9)

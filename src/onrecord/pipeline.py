@@ -215,12 +215,13 @@ def annotate_record(
     removed: list[Removed] | None = None,
     tagging: Tagging | None = None,
 ) -> Record:
-    """The record of one parsed document: attribute -> resolve -> date.
+    """The record of one parsed document: attribute -> check -> resolve -> date -> calibrate.
 
     ``combiner`` is accurate mode's (None in fast mode); ``tagging`` its tagger's result for
     the text when it was computed ahead (else it is computed here). ``Pipeline`` and the spaCy
     component (``onrecord.nlp.component``) both build records here.
     """
+    from onrecord.stages.calibrate import calibrate
     from onrecord.stages.check import check
     from onrecord.stages.date import find_times
     from onrecord.stages.resolve import resolve
@@ -254,6 +255,8 @@ def annotate_record(
         _attribution(text, i, f, resolved.sources[i], times, resolved.entities)
         for i, f in enumerate(found)
     ]
+    # the raw confidence -> the probability that it is an attribution (on the web)
+    calibrate(record.attributions, "fast" if combiner is None else "accurate")
     return record
 
 

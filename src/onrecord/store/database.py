@@ -69,6 +69,20 @@ _ITEM_ORDER = "try_cast(substr(id, 2) AS INTEGER), id"
 _READ_ORDER = {"entities": _ITEM_ORDER, "attributions": _ITEM_ORDER, "times": "n"}
 
 
+def _calibrated_sql(column: str = "confidence") -> str:
+    """SQL for fast mode's calibration of ``column`` (``onrecord.stages.calibrate``): the same
+    piecewise-linear map, as one CASE expression."""
+    from onrecord.stages.calibrate import calibration
+
+    cal = calibration("fast")
+    xs, ys = cal.raw, cal.calibrated
+    parts = [f"WHEN {column} IS NULL THEN NULL", f"WHEN {column} <= {xs[0]!r} THEN {ys[0]!r}"]
+    for x0, x1, y0, y1 in zip(xs, xs[1:], ys, ys[1:], strict=False):
+        slope = (y1 - y0) / (x1 - x0)
+        parts.append(f"WHEN {column} <= {x1!r} THEN {y0!r} + ({column} - {x0!r}) * {slope!r}")
+    return f"(CASE {' '.join(parts)} ELSE {ys[-1]!r} END)"
+
+
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
@@ -161,6 +175,10 @@ class Store:
             while version < SCHEMA_VERSION:
                 for sql in MIGRATIONS[version]:
                     con.execute(sql)
+                if version == 1:
+                    # version 1 stored the cue model's raw probability: map it as fast mode
+                    # (the default) calibrates it now
+                    con.execute(f"UPDATE attributions SET confidence = {_calibrated_sql()}")
                 version += 1
             con.execute(
                 "UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)]
