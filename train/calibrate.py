@@ -50,48 +50,16 @@ Rows = list[tuple[str, float, int]]  # page, raw confidence, is an attribution
 
 
 def collect(mode: str, web_dir: Path, warc: Path) -> Rows:
-    """(page, raw confidence, label) of every prediction the web set can label."""
-    from onrecord.eval.web import (
-        WebReport,
-        _overlap,
-        _pairs,
-        _spans_of,
-        load_web_set,
-        page_records,
-    )
+    """(page, raw confidence, label) of every prediction the web set can label (the matching
+    of ``onrecord eval --web``)."""
+    from onrecord.eval.web import labelled, load_web_set, page_records
     from onrecord.pipeline import Pipeline
     from onrecord.stages.calibrate import uncalibrated
 
     web = load_web_set(web_dir)
     with uncalibrated():
         records = page_records(warc, [*web.whole, *web.judged], Pipeline(mode=mode))
-    scratch = WebReport()
-    rows: Rows = []
-    for page in web.whole:
-        record = records[page]
-        preds = record.attributions
-        contents = [_spans_of(g.content, record.text, scratch) for g in web.gold[page]]
-        matched = {i for i, _ in _pairs(preds, contents)}
-        rows += [(page, p.confidence, int(i in matched)) for i, p in enumerate(preds)]
-    for page in web.judged:
-        record = records[page]
-        located = [
-            (j, _spans_of(j.content, record.text, scratch), _spans_of(j.cue, record.text, scratch))
-            for j in web.judgements[page]
-        ]
-        for p in record.attributions:  # the judgement the scorer takes (eval.web)
-            best, best_ov = None, 0
-            for j, content, cue in located:
-                if (cue or p.cue is not None) and (
-                    not cue or p.cue is None or _overlap(p.cue.spans, cue) == 0
-                ):
-                    continue
-                ov = _overlap(p.content.spans, content)
-                if ov > best_ov:
-                    best, best_ov = j, ov
-            if best is not None:
-                rows.append((page, p.confidence, int(best.attribution)))
-    return rows
+    return [(page, p.confidence, int(ok)) for page, p, ok in labelled(web, records)]
 
 
 # --------------------------------------------------------------------------- maps

@@ -381,31 +381,43 @@ def _score_whole(record: Record, gold: list[GoldWeb], report: WebReport) -> None
 
 
 def _addressee(a: Attribution) -> list[Span] | None:
-    value = getattr(a, "addressee", None)
-    return list(value.spans) if value is not None else None
+    return list(a.addressee.spans) if a.addressee is not None else None
 
 
 def _setting(a: Attribution) -> list[Span] | None:
-    value = getattr(a, "setting", None)
-    return list(value.spans) if value is not None else None
+    return list(a.setting.spans) if a.setting is not None else None
+
+
+#: a judgement with its content and cue found again in today's text
+Located = tuple[Judgement, list[Span], list[Span]]
+
+
+def _locate(record: Record, judgements: list[Judgement], report: WebReport) -> list[Located]:
+    text = record.text
+    return [
+        (j, _spans_of(j.content, text, report), _spans_of(j.cue, text, report)) for j in judgements
+    ]
+
+
+def judgement_of(p: Attribution, located: list[Located]) -> Judgement | None:
+    """The judgement of prediction ``p``: the one of the same cue (or of none, when neither
+    has one) whose content it overlaps most; None when no judgement covers it."""
+    best, best_ov = None, 0
+    for j, content, cue in located:
+        if (cue or p.cue is not None) and (
+            not cue or p.cue is None or _overlap(p.cue.spans, cue) == 0
+        ):
+            continue
+        ov = _overlap(p.content.spans, content)
+        if ov > best_ov:
+            best, best_ov = j, ov
+    return best
 
 
 def _score_judged(record: Record, judgements: list[Judgement], report: WebReport) -> None:
-    text = record.text
-    located = [
-        (j, _spans_of(j.content, text, report), _spans_of(j.cue, text, report)) for j in judgements
-    ]
+    located = _locate(record, judgements, report)
     for p in record.attributions:
-        best, best_ov = None, 0
-        for j, content, cue in located:
-            # the same cue, or no judgement of this prediction
-            if (cue or p.cue is not None) and (
-                not cue or p.cue is None or _overlap(p.cue.spans, cue) == 0
-            ):
-                continue
-            ov = _overlap(p.content.spans, content)
-            if ov > best_ov:
-                best, best_ov = j, ov
+        best = judgement_of(p, located)
         if best is None:
             report.unjudged += 1
             continue
@@ -414,6 +426,26 @@ def _score_judged(record: Record, judgements: list[Judgement], report: WebReport
         report.judged_full += best.full
         if not best.full:
             report.reasons[best.reason] += 1
+
+
+def labelled(web: WebSet, records: dict[str, Record]) -> Iterator[tuple[str, Attribution, bool]]:
+    """(page, prediction, is it an attribution) for every prediction the set can label: on a
+    whole page, whether it matches a gold attribution; on a judged page, its judgement's
+    verdict (predictions no judgement covers are left out)."""
+    scratch = WebReport()
+    for page in web.whole:
+        record = records[page]
+        contents = [_spans_of(g.content, record.text, scratch) for g in web.gold[page]]
+        matched = {i for i, _ in _pairs(record.attributions, contents)}
+        for i, p in enumerate(record.attributions):
+            yield page, p, i in matched
+    for page in web.judged:
+        record = records[page]
+        located = _locate(record, web.judgements[page], scratch)
+        for p in record.attributions:
+            best = judgement_of(p, located)
+            if best is not None:
+                yield page, p, best.attribution
 
 
 def score_web(web: WebSet, records: dict[str, Record]) -> WebReport:

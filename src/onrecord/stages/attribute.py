@@ -21,19 +21,17 @@ records once the resolve and date stages have run.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from onrecord.errors import ModelNotFoundError
+from onrecord.packaged import load_json
 from onrecord.stages.cue_features import cue_features, is_candidate
 from onrecord.stages.lexicon import BELIEF_LEMMAS, CITING_LEMMAS, SPEECH_LEMMAS
 from onrecord.stages.quotes import Quote
@@ -94,17 +92,7 @@ class CueModel:
 
     @classmethod
     def load(cls, path: Path | None = None) -> CueModel:
-        try:
-            if path is None:
-                raw = resources.files("onrecord").joinpath("data", CUE_MODEL).read_text("utf-8")
-            else:
-                raw = Path(path).read_text("utf-8")
-        except (FileNotFoundError, OSError) as exc:
-            raise ModelNotFoundError(
-                f"the cue model {path or CUE_MODEL} is missing: reinstall onrecord or run "
-                "`make train-fast`"
-            ) from exc
-        data = json.loads(raw)
+        data = load_json(CUE_MODEL, path, what="cue model", remedy="make train-fast")
         return cls(
             data["weights"],
             float(data["bias"]),

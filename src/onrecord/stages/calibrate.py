@@ -10,17 +10,15 @@ order of the raw confidences and never changes which attributions are found.
 
 from __future__ import annotations
 
-import json
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from importlib import resources
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, Protocol
 
-from onrecord.errors import ModelNotFoundError
+from onrecord.packaged import load_json
 
 CALIBRATION = "calibration.json"
 MODES = ("fast", "accurate")
@@ -71,17 +69,9 @@ _enabled = True
 
 def load(path: str | Path | None = None) -> dict[str, Calibration]:
     """The maps of ``path`` (default: the packaged ``calibration.json``), by mode."""
-    try:
-        if path is None:
-            raw = resources.files("onrecord").joinpath("data", CALIBRATION).read_text("utf-8")
-        else:
-            raw = Path(path).read_text("utf-8")
-    except (FileNotFoundError, OSError) as exc:
-        raise ModelNotFoundError(
-            f"the calibration {path or CALIBRATION} is missing: reinstall onrecord or run "
-            "`python train/calibrate.py`"
-        ) from exc
-    data: dict[str, Any] = json.loads(raw)
+    data: dict[str, Any] = load_json(
+        CALIBRATION, path, what="calibration", remedy="python train/calibrate.py"
+    )
     return {mode: Calibration.of(data["modes"][mode]["knots"]) for mode in MODES}
 
 
