@@ -24,6 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from onrecord.stages import lexicon as lx
+
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
@@ -144,8 +146,6 @@ class _Sentences:
 
 def speech_rate(doc: Doc, found: Sequence[Found], sentences: int | None = None) -> float:
     """Say-family attributions and direct quotes per sentence of ``doc``."""
-    from onrecord.stages import lexicon as lx
-
     n = 0
     for item in found:
         lemma = item.cue_head.lemma_.lower() if item.cue_head is not None else ""
@@ -200,8 +200,6 @@ def _source_words(item: Found) -> tuple[str, ...]:
 
 
 def _furniture_text(sent: str) -> bool:
-    from onrecord.stages import lexicon as lx
-
     if _ADDRESS.search(sent):
         return True
     low = sent.lower()
@@ -224,8 +222,6 @@ TOPIC_CONFIDENCE_ACCURATE = 0.0
 
 
 def _reporting_lemma(lemma: str) -> bool:
-    from onrecord.stages import lexicon as lx
-
     return (
         lemma in lx.SPEECH_LEMMAS
         or lemma in lx.BELIEF_LEMMAS
@@ -241,8 +237,6 @@ def _reporting(f: Facts) -> bool:
 
 def verdict(f: Facts, topic_confidence: float = TOPIC_CONFIDENCE) -> str | None:
     """Why ``f`` is not an attribution (a short reason), or None to keep it."""
-    from onrecord.stages import lexicon as lx
-
     if f.furniture:
         return "furniture"
     if f.source in ("first", "second") and not f.cue_in_quote:
