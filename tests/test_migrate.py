@@ -133,3 +133,48 @@ def test_migrate_recalibrates_the_stored_confidences(v1: Path) -> None:
     assert raw and set(now) == set(raw)
     for key, value in raw.items():
         assert now[key] == pytest.approx(fast(value), abs=1e-9)
+
+
+#: made by `onrecord ingest examples/` with the release before the corpus layer (schema
+#: version 2), gzipped
+V2 = ROOT / "tests" / "data" / "store-v2.duckdb.gz"
+
+
+@pytest.fixture
+def v2(tmp_path: Path) -> Path:
+    path = tmp_path / "v2.duckdb"
+    with gzip.open(V2, "rb") as src, path.open("wb") as dst:
+        shutil.copyfileobj(src, dst)
+    return path
+
+
+def _layer(path: Path) -> tuple[list[tuple[object, ...]], ...]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return (
+            con.execute("SELECT * FROM speakers ORDER BY id").fetchall(),
+            con.execute("SELECT * FROM statements ORDER BY id").fetchall(),
+            con.execute(
+                "SELECT a.id, a.speaker_key, a.speaker_id, a.statement_id FROM attributions a "
+                "JOIN articles ar ON ar.id = a.article_id ORDER BY ar.doc, a.id"
+            ).fetchall(),
+        )
+    finally:
+        con.close()
+
+
+def test_migrate_the_previous_release_gains_the_corpus_layer(v2: Path, tmp_path: Path) -> None:
+    """A store of the release before the corpus layer opens, migrates in one transaction, and
+    has the speakers and statements a fresh ingest of the same articles has, with the same
+    ids."""
+    assert version(v2) == 2
+    with Store(v2) as store:
+        assert store.migrated_from == 2
+        assert store.migrated_layer is not None and store.migrated_layer.speakers > 0
+    assert version(v2) == SCHEMA_VERSION
+    fresh = tmp_path / "fresh.duckdb"
+    assert main(["ingest", str(ROOT / "examples"), "--db", str(fresh)]) == 0
+    speakers, statements, attributions = _layer(v2)
+    assert speakers and statements
+    assert any(sid for _, _, sid, _ in attributions)
+    assert (speakers, statements, attributions) == _layer(fresh)

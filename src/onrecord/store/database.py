@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from onrecord.errors import OnrecordError
-from onrecord.store import fts
+from onrecord.store import corpus, fts
 from onrecord.store.fts import fts_terms
 from onrecord.store.rows import BatchRows, Written
 from onrecord.store.schema import (
@@ -121,6 +121,8 @@ class Store:
         self._synced: set[str] = set()  # the indexes brought up to date since this store opened
         #: the schema version this store had when opened, when it was migrated
         self.migrated_from: int | None = None
+        #: what the migration that added the corpus layer computed, when it ran
+        self.migrated_layer: corpus.CorpusChange | None = None
         self.id = self._init_schema()
 
     # -- schema --------------------------------------------------------------
@@ -179,6 +181,9 @@ class Store:
                     # version 1 stored the cue model's raw probability: map it as fast mode
                     # (the default) calibrates it now
                     con.execute(f"UPDATE attributions SET confidence = {_calibrated_sql()}")
+                if version == 2:
+                    # the corpus layer: every stored attribution's speaker key, then the layer
+                    self.migrated_layer = self._key_speakers()
                 version += 1
             con.execute(
                 "UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)]
@@ -189,6 +194,36 @@ class Store:
             self.migrated_from = None
             raise
         log.info("%s: store migrated to schema version %d", self.path, SCHEMA_VERSION)
+
+    def _key_speakers(self) -> corpus.CorpusChange:
+        """Give every stored attribution its speaker key, then build the corpus layer."""
+        from onrecord.corpus.names import speaker_key
+
+        rows = self.con.execute(
+            "SELECT a.article_id, a.id, a.source, a.source_kind, a.anonymous, e.name, "
+            "a.source_name FROM attributions a LEFT JOIN entities e ON e.article_id = "
+            "a.article_id AND e.id = a.source_entity WHERE a.source IS NOT NULL"
+        ).fetchall()
+        keyed = [
+            (r[0], r[1], key)
+            for r in rows
+            if (key := speaker_key(r[2], r[3], anonymous=bool(r[4]), entity_name=r[5], name=r[6]))
+        ]
+        corpus.set_column(self, "speaker_key", keyed)
+        return corpus.update(self, None)
+
+    def rebuild_corpus(self) -> corpus.CorpusChange:
+        """Compute speakers and statements again from every stored attribution, in one
+        transaction (after a load, or to take a changed rule in)."""
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            change = corpus.update(self, None)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        return change
 
     def close(self) -> None:
         if self._fts is not None:
@@ -245,6 +280,8 @@ class Store:
                     ledger.append((src, outcome, aid))
                     out.duplicates += outcome == "duplicate"
             self._write_ledger(ledger, now)
+            if out.article_ids:
+                out.corpus = corpus.update(self, out.article_ids)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -288,6 +325,7 @@ class Store:
                         for i in picked
                     ]
         out.articles = len(keep_rows)
+        out.article_ids = [articles["id"][i] for i in keep_rows]
         return ledger
 
     def _write_errors(

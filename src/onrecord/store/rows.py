@@ -11,10 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from onrecord.corpus.names import attribution_key
 from onrecord.store.schema import ARTICLE_TABLES, SCHEMA, Table
 
 if TYPE_CHECKING:
     from onrecord.record import Record
+    from onrecord.store.corpus import CorpusChange
 
 
 class BatchRows:
@@ -65,8 +67,10 @@ class BatchRows:
         child = {"article_id": id}
         for entity in record.entities:
             self._add(SCHEMA["entities"], entity, child)
+        entities = {e.id: e for e in record.entities}
         for attribution in record.attributions:
-            self._add(SCHEMA["attributions"], attribution, child)
+            key = attribution_key(attribution, entities)
+            self._add(SCHEMA["attributions"], attribution, {**child, "speaker_key": key})
         for n, time in enumerate(record.times):
             self._add(SCHEMA["times"], time, {"article_id": id, "n": n})
 
@@ -108,3 +112,7 @@ class Written:
     previous_top: int = 0  # the highest batch number among articles before this write
     #: (content, article_id, attribution id) of the attributions written, for the index
     index_rows: list[tuple[str, str, str]] = field(default_factory=list)
+    #: the ids of the articles written
+    article_ids: list[str] = field(default_factory=list)
+    #: what the batch changed in the corpus layer (``store.corpus``)
+    corpus: CorpusChange | None = None

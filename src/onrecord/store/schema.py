@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 DEFAULT_DB = "onrecord.duckdb"
 #: bump when a table changes; a store of another version is refused, not migrated silently
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 # --------------------------------------------------------------------------- values
@@ -258,8 +258,50 @@ ATTRIBUTIONS = Table(
         Column("addressee_kind", "VARCHAR", "addressee.kind"),
         Column("setting", "VARCHAR", "setting.text"),
         _spans_col("setting_spans", "setting.spans"),
+        # added in schema version 3: the corpus layer (onrecord.corpus). The key is made with
+        # the row (``corpus.names``); the speaker and the statement are the writer's, over the
+        # blocks a batch touches
+        Column("speaker_key", "VARCHAR"),
+        Column("speaker_id", "VARCHAR", writer=True),
+        Column("statement_id", "VARCHAR", writer=True),
     ),
     ("article_id", "id"),
+)
+
+#: one row per canonical speaker (``corpus.speakers``): every attribution whose speaker_id
+#: is its id, across articles
+SPEAKERS = Table(
+    "speakers",
+    (
+        Column("id", "VARCHAR"),
+        Column("key", "VARCHAR"),
+        Column("name", "VARCHAR"),
+        Column("aliases", "VARCHAR[]"),
+        Column("kind", "VARCHAR"),
+        Column("titles", "STRUCT(title VARCHAR, first_seen DATE, last_seen DATE)[]"),
+        Column("articles", "INTEGER"),
+        Column("attributions", "INTEGER"),
+        Column("first_seen", "DATE"),
+        Column("last_seen", "DATE"),
+    ),
+    ("id",),
+)
+
+#: one row per statement (``corpus.statements``): the attributions whose statement_id is its
+#: id report one statement of one speaker, in one or more articles
+STATEMENTS = Table(
+    "statements",
+    (
+        Column("id", "VARCHAR"),
+        Column("speaker_id", "VARCHAR"),
+        Column("text", "VARCHAR"),
+        Column("first_published", "DATE"),
+        Column("first_article", "VARCHAR"),
+        Column("articles", "INTEGER"),
+        Column("outlets", "VARCHAR[]"),
+        Column("attributions", "INTEGER"),
+    ),
+    ("id",),
 )
 
 #: one row per ``TimeExpression`` of a record; ``n`` is its position
@@ -305,8 +347,21 @@ SOURCES = Table(
 
 #: every table, in creation order
 SCHEMA: dict[str, Table] = {
-    t.name: t for t in (META, ARTICLES, ENTITIES, ATTRIBUTIONS, TIMES, ERRORS, SOURCES)
+    t.name: t
+    for t in (
+        META,
+        ARTICLES,
+        ENTITIES,
+        ATTRIBUTIONS,
+        TIMES,
+        ERRORS,
+        SOURCES,
+        SPEAKERS,
+        STATEMENTS,
+    )
 }
+#: the corpus layer's tables: computed from the attributions, not written by batches
+CORPUS_TABLES = ("speakers", "statements")
 #: the tables a batch writes rows to for its articles, children of articles last
 ARTICLE_TABLES = ("articles", "entities", "attributions", "times")
 #: every table: (column, DuckDB type) in order, then the primary key
@@ -395,5 +450,15 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
             "setting",
             "setting_spans",
         )
+    ),
+    # the corpus layer; the columns' values are computed by the migration (Store._migrate)
+    2: (
+        *(
+            f"ALTER TABLE attributions ADD COLUMN {c.name} {c.sql}"
+            for c in ATTRIBUTIONS.columns
+            if c.name in ("speaker_key", "speaker_id", "statement_id")
+        ),
+        SPEAKERS.create_sql(),
+        STATEMENTS.create_sql(),
     ),
 }

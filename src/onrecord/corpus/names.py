@@ -1,0 +1,173 @@
+"""The key of an attribution's speaker: who its article says spoke, as a comparable string.
+
+A person's key is ``person|surname|first name|suffix`` from the name the
+article resolved the source to ("Donald J. Trump" -> ``person|trump|donald|``,
+"Donald Trump Jr." -> ``person|trump|donald|jr``, "Trump" alone ->
+``person|trump||``): case, accents, honorifics and middle names or initials do
+not count; a generational suffix does (a son is not his father). An
+organization, outlet or document is its name without case, punctuation or a
+leading "the" (``organization|white house``). A named group ("Senate
+Democrats") is keyed by its words. Sources that name nobody (anonymous ones,
+"officials", pronouns left unresolved) have no key: they are nobody's speaker.
+
+The *block* of a key is its kind and surname (or whole name): only keys of one
+block can be one speaker, so a block is the unit every later decision reads.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from onrecord.record import Attribution, Entity
+
+SEP = "|"
+
+#: words before a name that say how to address the person, not who it is; the value is the
+#: gender the honorific implies ("" when it implies none)
+HONORIFICS = {
+    "mr": "m",
+    "mister": "m",
+    "mrs": "f",
+    "ms": "f",
+    "miss": "f",
+    "madam": "f",
+    "dr": "",
+    "prof": "",
+    "sir": "m",
+    "dame": "f",
+    "lord": "m",
+    "lady": "f",
+    "rev": "",
+    "sen": "",
+    "rep": "",
+    "gov": "",
+    "gen": "",
+}
+_SUFFIXES = {"jr": "jr", "sr": "sr", "ii": "ii", "iii": "iii", "iv": "iv", "junior": "jr"}
+#: lowercase particles that belong to a surname ("de Blasio", "van der Berg")
+_PARTICLES = {"de", "da", "del", "der", "van", "von", "la", "le", "di", "du", "bin", "al"}
+_WORD = re.compile(r"[^\W\d_][\w'\u2019-]*\.?|\d+", re.UNICODE)
+_KINDS = {"person", "organization", "media", "document"}
+
+
+def fold(text: str) -> str:
+    """Lowercase, accents off, curly apostrophes straight."""
+    text = unicodedata.normalize("NFKD", text.replace("\u2019", "'"))
+    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+
+
+def _words(text: str) -> list[str]:
+    return [w.rstrip(".") for w in _WORD.findall(fold(text))]
+
+
+@dataclass(frozen=True, slots=True)
+class PersonName:
+    """A person's name as parts: surname, first name ("" when only the surname is known),
+    generational suffix."""
+
+    last: str
+    first: str = ""
+    suffix: str = ""
+
+    @property
+    def key(self) -> str:
+        return SEP.join(("person", self.last, self.first, self.suffix))
+
+
+def person_name(name: str) -> PersonName | None:
+    """The parts of a person's name; None when it has no word that can be a surname."""
+    words = [w for w in _words(name) if w and not w.isdigit()]
+    while words and words[0] in HONORIFICS:
+        words = words[1:]
+    suffix = ""
+    if len(words) > 1 and words[-1] in _SUFFIXES:
+        suffix = _SUFFIXES[words[-1]]
+        words = words[:-1]
+    words = [w for w in words if len(w) > 1 or w == words[-1]]  # initials out ("Donald J.")
+    if not words:
+        return None
+    # the surname takes the particles before it: "Bill de Blasio" -> "de blasio"
+    start = len(words) - 1
+    while start > 1 and words[start - 1] in _PARTICLES:
+        start -= 1
+    last = " ".join(words[start:])
+    first = words[0] if start > 0 else ""
+    return PersonName(last, first, suffix)
+
+
+def honorific(text: str) -> str | None:
+    """The honorific a source's words put before its name ("Mr. Trump" -> "mr"), if any."""
+    for word in _words(text):
+        if word in HONORIFICS:
+            return word
+    return None
+
+
+def name_key(kind: str, name: str) -> str | None:
+    """The key of a name of a kind (``person``, ``organization``, ``media``, ``document``,
+    ``group``); None when the name has nothing to key on."""
+    if kind == "person":
+        parts = person_name(name)
+        return parts.key if parts is not None else None
+    words = _words(name)
+    if words and words[0] == "the":
+        words = words[1:]
+    if words and words[-1] in ("'s", "s'"):
+        words = words[:-1]
+    words = [w.removesuffix("'s") for w in words]
+    if not words:
+        return None
+    return SEP.join((kind, " ".join(words)))
+
+
+def block_of(key: str) -> str:
+    """The block of a key: its kind and surname (person) or its whole name."""
+    parts = key.split(SEP)
+    return SEP.join(parts[:2])
+
+
+def is_surname_only(key: str) -> bool:
+    parts = key.split(SEP)
+    return parts[0] == "person" and len(parts) == 4 and not parts[2]
+
+
+def _named_group(text: str) -> bool:
+    """A source that names a group by a proper name ("Senate Democrats", "NATO allies"),
+    not a description ("officials", "the company")."""
+    words = text.split()
+    if len(words) == 1:  # a lone word is capitalized by the sentence; an acronym is a name
+        return len(words[0]) > 1 and words[0].isupper()
+    return any(w[:1].isupper() for w in words[1:])
+
+
+def speaker_key(
+    source: str, kind: str, *, anonymous: bool, entity_name: str | None, name: str | None
+) -> str | None:
+    """The key of a source's speaker, from the source's words, kind and anonymity, the name of
+    the entity it resolved to and its resolved name; None when it names nobody."""
+    if anonymous:
+        return None
+    if kind in _KINDS:
+        named = entity_name or name
+        return name_key(kind, named) if named else None
+    if kind == "unnamed" and entity_name is None and _named_group(source):
+        return name_key("group", source)
+    return None
+
+
+def attribution_key(attribution: Attribution, entities: dict[str, Entity]) -> str | None:
+    """The key of an attribution's speaker (``speaker_key`` of its source); None when it has
+    no source or its source names nobody."""
+    source = attribution.source
+    if source is None:
+        return None
+    entity = entities.get(source.entity) if source.entity else None
+    return speaker_key(
+        source.text,
+        source.kind,
+        anonymous=source.anonymous,
+        entity_name=entity.name if entity is not None else None,
+        name=source.name,
+    )

@@ -1,0 +1,205 @@
+"""Which speaker keys are one speaker, and the ``speakers`` table's rows.
+
+How the merging decides, per block (one surname, or one organization's name):
+
+1. Mentions with the same key are one speaker: "Donald J. Trump", "Donald
+   Trump" and "Mr. Donald Trump" (``person|trump|donald|``). Different first
+   names or suffixes are different people: Bill, Hillary and Chelsea Clinton;
+   Donald Trump and Donald Trump Jr.
+2. A surname alone (an article that never gives the first name: "Mr. Trump
+   said") joins a full name of its block only when the evidence leaves one:
+   the candidates are the block's full names (the article's own, when it
+   names any); a candidate is out when the honorific's gender contradicts the
+   honorifics seen with that name elsewhere ("Mrs. Clinton" is not Bill), and
+   when a title of the mention agrees with titles of some candidates, only
+   those stay ("former President Clinton"). The surname joins the candidate
+   with the most articles when that one has at least ``DOMINANCE`` of the
+   remaining candidates' articles; otherwise it stays a speaker of its own
+   ("Clinton"), which is not merged by guess.
+3. Organizations, outlets, documents and named groups merge only by their
+   key (case, punctuation and a leading "the" aside).
+
+A speaker's id is a hash of its key, so it does not depend on which article
+came first, and the same input gives the same ids on one machine and on Spark.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from onrecord.corpus.names import HONORIFICS, SEP, block_of, fold, honorific, is_surname_only
+
+#: the share of the candidates' articles the leading full name needs to take a lone surname
+DOMINANCE = 0.8
+#: words of a title that say when or for whom, not what: "former President" is "president"
+_TITLE_NOISE = {
+    "former",
+    "then",
+    "ex",
+    "acting",
+    "the",
+    "of",
+    "for",
+    "and",
+    "democratic",
+    "republican",
+    "gop",
+    "presidential",
+    "us",
+    "u.s",
+    "state",
+    "s",
+}
+#: aliases kept per speaker, most frequent first
+MAX_ALIASES = 20
+
+
+def speaker_id(key: str) -> str:
+    """The id of the speaker whose key this is."""
+    return "sp" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:14]
+
+
+@dataclass(slots=True)
+class Mention:
+    """One attribution whose source has a speaker key, with what its article says of it."""
+
+    article_id: str
+    attribution_id: str
+    key: str
+    name: str  # the source's resolved name, or its text
+    source: str  # the source's words ("Mr. Trump")
+    titles: list[str] = field(default_factory=list)
+    published: str | None = None  # ISO date
+    publisher: str | None = None
+
+    @property
+    def ref(self) -> tuple[str, str]:
+        return (self.article_id, self.attribution_id)
+
+
+def title_words(title: str) -> frozenset[str]:
+    """A title's words that say what the office is ("former Secretary of State" ->
+    {"secretary"})."""
+    words = fold(title).replace("-", " ").split()
+    return frozenset(w.strip(".,") for w in words if w.strip(".,") not in _TITLE_NOISE)
+
+
+def _gender(source: str) -> str:
+    word = honorific(source)
+    return HONORIFICS.get(word, "") if word else ""
+
+
+@dataclass(slots=True)
+class _Candidate:
+    key: str
+    articles: set[str] = field(default_factory=set)
+    titles: set[str] = field(default_factory=set)
+    genders: set[str] = field(default_factory=set)
+
+
+def resolve_block(mentions: Iterable[Mention]) -> dict[tuple[str, str], str]:
+    """The speaker key of every mention of one block: its own, or the full name a lone
+    surname can only mean."""
+    mentions = list(mentions)
+    out: dict[tuple[str, str], str] = {}
+    candidates: dict[str, _Candidate] = {}
+    lone: dict[str, list[Mention]] = defaultdict(list)  # article -> its surname-only mentions
+    for m in mentions:
+        out[m.ref] = m.key
+        if is_surname_only(m.key):
+            lone[m.article_id].append(m)
+            continue
+        if not m.key.startswith("person" + SEP):
+            continue
+        c = candidates.setdefault(m.key, _Candidate(m.key))
+        c.articles.add(m.article_id)
+        for t in m.titles:
+            c.titles.update(title_words(t))
+        if g := _gender(m.source):
+            c.genders.add(g)
+    if not candidates:
+        return out
+    for article, group in lone.items():
+        chosen = _choose(group, candidates, article)
+        if chosen is not None:
+            for m in group:
+                out[m.ref] = chosen
+    return out
+
+
+def _choose(group: list[Mention], candidates: dict[str, _Candidate], article: str) -> str | None:
+    """The full name an article's lone surname means, or None when the evidence does not
+    single one out."""
+    pool = [c for c in candidates.values() if article in c.articles] or list(candidates.values())
+    genders = {g for m in group if (g := _gender(m.source))}
+    if genders:
+        pool = [c for c in pool if not c.genders or c.genders & genders]
+    titles: set[str] = set()
+    for m in group:
+        for t in m.titles:
+            titles.update(title_words(t))
+    if titles:
+        agreeing = [c for c in pool if c.titles & titles]
+        if agreeing:
+            pool = agreeing
+    if not pool:
+        return None
+    weight = {c.key: len(c.articles) for c in pool}
+    best = max(pool, key=lambda c: (weight[c.key], c.key))
+    if weight[best.key] >= DOMINANCE * sum(weight.values()):
+        return best.key
+    return None
+
+
+def resolve(mentions: Iterable[Mention]) -> dict[tuple[str, str], str]:
+    """The speaker key of every mention, block by block."""
+    blocks: dict[str, list[Mention]] = defaultdict(list)
+    for m in mentions:
+        blocks[block_of(m.key)].append(m)
+    out: dict[tuple[str, str], str] = {}
+    for group in blocks.values():
+        out.update(resolve_block(group))
+    return out
+
+
+def _display_name(key: str, names: Counter[str]) -> str:
+    """A speaker's name as shown: its most frequent full form."""
+    parts = key.split(SEP)
+    if parts[0] == "person" and parts[2]:
+        full = Counter({n: c for n, c in names.items() if len(n.split()) > 1})
+        if full:
+            names = full
+    return max(names.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[0]
+
+
+def speaker_rows(key: str, mentions: list[Mention]) -> dict[str, Any]:
+    """The ``speakers`` row of one speaker from all its mentions."""
+    names = Counter(m.name for m in mentions)
+    titles: dict[str, list[Any]] = {}  # folded title -> [shown, first, last, count]
+    for m in mentions:
+        for t in m.titles:
+            entry = titles.setdefault(fold(t), [t, m.published, m.published, 0])
+            entry[3] += 1
+            if m.published:
+                entry[1] = min(filter(None, (entry[1], m.published)))
+                entry[2] = max(filter(None, (entry[2], m.published)))
+    dates = sorted(m.published for m in mentions if m.published)
+    ranked_titles = sorted(titles.values(), key=lambda e: (-e[3], e[0]))
+    return {
+        "id": speaker_id(key),
+        "key": key,
+        "name": _display_name(key, names),
+        "aliases": [n for n, _ in sorted(names.items(), key=lambda kv: (-kv[1], kv[0]))][
+            :MAX_ALIASES
+        ],
+        "kind": key.split(SEP)[0],
+        "titles": [{"title": t, "first_seen": a, "last_seen": b} for t, a, b, _ in ranked_titles],
+        "articles": len({m.article_id for m in mentions}),
+        "attributions": len(mentions),
+        "first_seen": dates[0] if dates else None,
+        "last_seen": dates[-1] if dates else None,
+    }

@@ -1,0 +1,180 @@
+"""The corpus layer in the store: speakers and statements kept up to date batch by batch.
+
+``update`` runs in the transaction of the batch that wrote new articles (or of a
+migration or a load, over every article). Its cost follows the new articles,
+not the corpus:
+
+1. the *blocks* the new attributions' speaker keys fall in (one surname, or one
+   organization's name: ``corpus.names.block_of``) are read back, and only
+   they are resolved again (``corpus.speakers.resolve``): a lone "Clinton"
+   may now mean someone else;
+2. every attribution of those blocks whose speaker changed is updated, and
+   the ``speakers`` rows of the blocks are rewritten;
+3. the statements of the speakers that gained, lost or got attributions are
+   clustered again (``corpus.statements.cluster``) and their rows rewritten.
+
+Only attributions at or above the views' default confidence floor
+(``store.query.DEFAULT_MIN_CONFIDENCE``) join the layer; every attribution
+keeps its speaker key, so a rebuild can take others in.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from onrecord.corpus.names import block_of
+from onrecord.corpus.speakers import Mention, resolve, speaker_id, speaker_rows
+from onrecord.corpus.statements import Item, cluster, statement_row
+from onrecord.store.schema import SCHEMA
+
+if TYPE_CHECKING:
+    from onrecord.store.database import Store
+
+#: the confidence an attribution needs to join the corpus layer (the views' default floor)
+CORPUS_MIN_CONFIDENCE = 0.3
+
+_BLOCK_SQL = "split_part(a.speaker_key, '|', 1) || '|' || split_part(a.speaker_key, '|', 2)"
+
+
+@dataclass(slots=True)
+class CorpusChange:
+    """What one update changed."""
+
+    blocks: int = 0
+    speakers: int = 0  # speakers rows written
+    statements: int = 0  # statements rows written
+    attributions: int = 0  # attributions whose speaker or statement changed
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def update(store: Store, article_ids: list[str] | None) -> CorpusChange:
+    """Bring speakers and statements up to date after ``article_ids`` were written (None:
+    every article, as after a migration or a load). Run inside the caller's transaction."""
+    con = store.con
+    change = CorpusChange()
+    params: list[Any] = [CORPUS_MIN_CONFIDENCE]
+    where = ""
+    if article_ids is not None:
+        if not article_ids:
+            return change
+        blocks = [
+            r[0]
+            for r in con.execute(
+                f"SELECT DISTINCT {_BLOCK_SQL} FROM attributions a WHERE a.speaker_key IS NOT "
+                "NULL AND a.article_id IN (SELECT unnest($1::VARCHAR[]))",
+                [article_ids],
+            ).fetchall()
+        ]
+        if not blocks:
+            return change
+        where = f"AND {_BLOCK_SQL} IN (SELECT unnest($2::VARCHAR[]))"
+        params.append(blocks)
+    rows = con.execute(
+        "SELECT a.article_id, a.id, a.speaker_key, coalesce(a.source_name, a.source), a.source, "
+        "coalesce(e.titles, []::VARCHAR[]), ar.published, ar.publisher, a.speaker_id "
+        "FROM attributions a JOIN articles ar ON ar.id = a.article_id "
+        "LEFT JOIN entities e ON e.article_id = a.article_id AND e.id = a.source_entity "
+        f"WHERE a.speaker_key IS NOT NULL AND a.confidence >= $1 {where}",
+        params,
+    ).fetchall()
+    mentions = [Mention(r[0], r[1], r[2], r[3], r[4], list(r[5]), _iso(r[6]), r[7]) for r in rows]
+    old = {(r[0], r[1]): r[8] for r in rows}
+    new_articles = set(article_ids) if article_ids is not None else None
+    keys = resolve(mentions)
+    change.blocks = len({block_of(m.key) for m in mentions})
+
+    # 2. speakers
+    by_speaker: dict[str, list[Mention]] = defaultdict(list)
+    moved: list[tuple[str, str, str]] = []
+    touched: set[str] = set()  # speakers whose statements must be clustered again
+    for m in mentions:
+        key = keys[m.ref]
+        sid = speaker_id(key)
+        by_speaker[key].append(m)
+        if old[m.ref] != sid:
+            moved.append((m.article_id, m.attribution_id, sid))
+            touched.add(sid)
+            if old[m.ref] is not None:
+                touched.add(old[m.ref])
+        elif new_articles is not None and m.article_id in new_articles:
+            touched.add(sid)
+    set_column(store, "speaker_id", moved)
+    change.attributions = len(moved)
+    speaker_table = [speaker_rows(key, ms) for key, ms in by_speaker.items()]
+    if article_ids is None:
+        con.execute("DELETE FROM speakers")
+    else:
+        stale = sorted({sid for sid in old.values() if sid} | {r["id"] for r in speaker_table})
+        con.execute("DELETE FROM speakers WHERE id IN (SELECT unnest($1::VARCHAR[]))", [stale])
+    _write(store, "speakers", speaker_table)
+    change.speakers = len(speaker_table)
+
+    # 3. statements
+    if article_ids is None:
+        touched = {r["id"] for r in speaker_table}
+    change.statements, restated = _restate(store, sorted(touched), everything=article_ids is None)
+    change.attributions += restated
+    return change
+
+
+def _restate(store: Store, speakers: list[str], *, everything: bool) -> tuple[int, int]:
+    """Cluster the statements of these speakers again; return (rows written, attributions
+    whose statement changed)."""
+    con = store.con
+    if not speakers and not everything:
+        return 0, 0
+    rows = con.execute(
+        "SELECT a.speaker_id, a.article_id, a.id, a.content, len(a.quotes) > 0, ar.published, "
+        "ar.publisher, a.statement_id FROM attributions a JOIN articles ar ON ar.id = a.article_id "
+        "WHERE a.speaker_id IN (SELECT unnest($1::VARCHAR[]))",
+        [speakers],
+    ).fetchall()
+    items: dict[str, list[Item]] = defaultdict(list)
+    old: dict[tuple[str, str], str | None] = {}
+    for r in rows:
+        items[r[0]].append(Item(r[1], r[2], r[3] or "", bool(r[4]), _iso(r[5]), r[6]))
+        old[(r[1], r[2])] = r[7]
+    table: list[dict[str, Any]] = []
+    moved: list[tuple[str, str, str]] = []
+    for sid, its in items.items():
+        for members in cluster(its):
+            row = statement_row(sid, members)
+            table.append(row)
+            moved.extend(
+                (it.article_id, it.attribution_id, row["id"])
+                for it in members
+                if old[it.ref] != row["id"]
+            )
+    if everything:
+        con.execute("DELETE FROM statements")
+    else:
+        con.execute(
+            "DELETE FROM statements WHERE speaker_id IN (SELECT unnest($1::VARCHAR[]))", [speakers]
+        )
+    set_column(store, "statement_id", moved)
+    _write(store, "statements", table)
+    return len(table), len(moved)
+
+
+def set_column(store: Store, column: str, values: list[tuple[str, str, str]]) -> None:
+    """Set one column of the attributions named by (article_id, id)."""
+    if not values:
+        return
+    store.con.execute(
+        f"UPDATE attributions SET {column} = u.v FROM (SELECT unnest($1::VARCHAR[]) AS aid, "
+        "unnest($2::VARCHAR[]) AS id, unnest($3::VARCHAR[]) AS v) u "
+        "WHERE attributions.article_id = u.aid AND attributions.id = u.id",
+        [[a for a, _, _ in values], [i for _, i, _ in values], [v for _, _, v in values]],
+    )
+
+
+def _write(store: Store, table: str, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        names = SCHEMA[table].names
+        store._insert(table, {c: [r[c] for r in rows] for c in names})
