@@ -124,6 +124,8 @@ def _load_predictions(path: Path) -> dict[str, Record]:
 def cmd_eval(args: argparse.Namespace) -> int:
     if args.web is not None:
         return _eval_web(args)
+    if args.corpus is not None:
+        return _eval_corpus(args)
     from onrecord.eval.scorer import evaluate_dir, load_gold, score, write_errors
 
     if args.predictions is not None:
@@ -167,6 +169,24 @@ def _eval_web(args: argparse.Namespace) -> int:
     return 0
 
 
+def _eval_corpus(args: argparse.Namespace) -> int:
+    from onrecord.eval.corpus import score_corpus
+    from onrecord.store.database import Store
+
+    if args.db is None:
+        raise InputError(
+            "--corpus scores a store: give it with --db (PolNeAR's texts ingested, see "
+            "docs/quality.md)"
+        )
+    with Store(args.db, read_only=True) as store:
+        report = score_corpus(args.corpus, store)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        print(report.format_table())
+    return 0
+
+
 def register(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> None:
     """Add ``extract`` and ``eval`` to the ``onrecord`` subparsers."""
     ex = sub.add_parser(
@@ -203,7 +223,7 @@ def register(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> None:
         description="Run the pipeline (clean=False) over a PolNeAR split and score it "
         "(content exact/partial, source, cue, full; P/R/F1), or over the real-web set's "
         "pages (--web: precision of 'is an attribution' and of every part, recall on whole "
-        "pages, addressee and setting).",
+        "pages, addressee and setting), or a store's speakers and statements (--corpus).",
         parents=[parents["pipeline"]],
     )
     which = ev.add_mutually_exclusive_group(required=True)
@@ -215,6 +235,14 @@ def register(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> None:
         help="the real-web set (eval/web: pages.jsonl, gold*.jsonl, judgements*.jsonl), "
         "scored on its pages of --warc",
     )
+    which.add_argument(
+        "--corpus",
+        type=Path,
+        metavar="DIR",
+        help="the corpus sets (eval/corpus: speakers.jsonl, statements.jsonl): score the "
+        "speakers and statements of the store --db",
+    )
+    ev.add_argument("--db", type=Path, help="with --corpus: the store to score")
     ev.add_argument(
         "--min-confidence",
         type=float,

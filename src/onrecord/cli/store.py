@@ -59,6 +59,11 @@ def _register_ingest(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> N
         default=16,
         help="documents per batch: one nlp.pipe call and one transaction (default 16)",
     )
+    ing.add_argument(
+        "--no-clean",
+        action="store_true",
+        help="keep plain text exactly (offsets index the input); no boilerplate removal",
+    )
     ing.add_argument("--no-progress", action="store_true", help="no progress bar")
     ing.add_argument("--json", action="store_true", help="print the summary as JSON")
     ing.set_defaults(func=cmd_ingest)
@@ -219,6 +224,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         pipeline=PipelineOptions.from_env(model=args.model, mode=args.mode),
         log_level=logging.getLogger().getEffectiveLevel(),
+        clean=not args.no_clean,
     )
     bar = _Bar(not args.no_progress)
     try:

@@ -37,6 +37,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
+from urllib.parse import urlsplit
 
 from onrecord.errors import InputError, OnrecordError
 from onrecord.options import PipelineOptions
@@ -62,6 +63,17 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def host_of(url: str | None) -> str | None:
+    """A page's outlet when nothing else names it: its URL's host, without ``www.``."""
+    if not url:
+        return None
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    return host.removeprefix("www.") if host else None
+
+
 @dataclass(slots=True)
 class IngestOptions:
     """How to ingest; the CLI fills it once from its arguments."""
@@ -76,6 +88,9 @@ class IngestOptions:
     #: batches handed out but not yet written; default 2 per worker
     max_in_flight: int | None = None
     log_level: int = logging.WARNING
+    #: run the line-level text cleaner on plain text (False: keep the text exactly, so that
+    #: offsets index the input, as ``onrecord extract --no-clean``)
+    clean: bool = True
 
 
 @dataclass(slots=True)
@@ -328,7 +343,7 @@ class _BatchRun:
                 id=prep.id,
                 doc=d.doc,
                 url=d.url,
-                publisher=d.publisher,
+                publisher=d.publisher or host_of(d.url),
                 author=d.author,
                 language=prep.language,
                 source=d.source or d.doc,
@@ -435,6 +450,11 @@ def ingest(
     store = Store(options.db)
     try:
         items = iter_documents(paths, stats=stats, stdin=stdin)
+        if not options.clean:  # plain text kept as it is: like an extracted body
+            items = (
+                replace(d, extracted=True) if isinstance(d, RawDocument) and d.html is None else d
+                for d in items
+            )
         batches = make_batches(items, store, max(1, options.batch_size), summary)
 
         def written(rows: BatchRows) -> None:

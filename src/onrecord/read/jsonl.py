@@ -1,5 +1,6 @@
 """JSON Lines: one document per line (``text`` or ``html``; ``id``, ``url``, ``published``,
-``title`` optional), and the same fields from any object (Parquet rows, API bodies)."""
+``title``, ``publisher``, ``author`` optional), and the same fields from any object (Parquet
+rows, API bodies)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from onrecord.read.document import normalize_newlines as _normalize
 log = logging.getLogger(__name__)
 
 #: optional JSON Lines fields copied onto the RawDocument
-_JSONL_FIELDS = ("url", "published", "title")
+_JSONL_FIELDS = ("url", "published", "title", "publisher", "author")
 
 
 def read_jsonl(
@@ -34,14 +35,16 @@ def read_jsonl(
 ) -> Iterator[RawDocument | RecordError]:
     """Stream the documents of a JSON Lines file, one object per line.
 
-    Each object needs ``text`` (a string); ``id``, ``url``, ``published`` and
-    ``title`` are optional. A document without ``id`` gets ``<stem>-<line>``.
+    Each object needs ``text`` (a string); ``id``, ``url``, ``published``,
+    ``title``, ``publisher`` (the outlet) and ``author`` are optional. A document
+    without ``id`` gets ``<stem>-<line>``.
     With ``allow_html``, an object may give ``html`` (the page) instead of
     ``text``: its document has empty ``text`` and the page in ``html``, for
     ``onrecord.read.html.extract_html`` to extract (up to
     ``MAX_HTML_BYTES``). A bad line is yielded as a ``RecordError`` (an
     ``InputError`` naming the line) and reading goes on; blank lines are
-    skipped. A file that cannot be opened at all raises ``InputError``.
+    skipped, and a file with no other line is one ``empty`` error. A file that
+    cannot be opened at all raises ``InputError``.
     """
     path = Path(path)
     name = str(path)
@@ -76,9 +79,11 @@ def iter_jsonl(
 ) -> Iterator[RawDocument | RecordError]:
     """``read_jsonl`` over an open binary stream: ``name`` names it in sources and messages,
     ``stem`` makes the ids of documents without one (``<stem>-<line>``)."""
+    lines = 0
     for lineno, raw in enumerate(handle, start=1):
         if not raw.strip():
             continue
+        lines += 1
         try:
             document = _jsonl_document(
                 raw, name=name, stem=stem, lineno=lineno, max_bytes=max_bytes, allow_html=allow_html
@@ -90,6 +95,15 @@ def iter_jsonl(
         if normalize_newlines and document.html is None:
             document.text = _normalize(document.text)
         yield document
+    if not lines:  # a file with no line is an input that gave nothing: say so
+        yield RecordError(
+            f"{name}: no JSON Lines in the file (it is empty or blank); give one object "
+            "per line",
+            reason="empty",
+            path=name,
+            line=0,
+            source=name,
+        )
 
 
 def _jsonl_document(
@@ -115,6 +129,10 @@ def _jsonl_document(
         raise bad(
             f"not valid JSON ({exc.msg}, column {exc.colno}); fix or drop the line", "bad_json"
         ) from exc
+    except RecursionError as exc:  # json's decoder recurses once per [ or {
+        raise bad("JSON nested too deeply to read; fix or drop the line", "bad_json") from exc
+    except ValueError as exc:  # an integer over Python's limit of digits
+        raise bad(f"not readable JSON ({exc}); fix or drop the line", "bad_json") from exc
     if not isinstance(obj, dict):
         raise bad(f"expected a JSON object, got {type(obj).__name__}", "bad_json")
     return object_document(
@@ -134,7 +152,7 @@ def object_document(
     """One record (a JSON Lines object, a Parquet row) as a RawDocument.
 
     ``text`` (or, with ``allow_html``, ``html``) is required; ``id``, ``url``,
-    ``published``, ``title`` are optional. The record is ``name:lineno``;
+    ``published``, ``title``, ``publisher``, ``author`` are optional. The record is ``name:lineno``;
     raises ``RecordError`` naming it.
     """
     doc: str | None = None
@@ -172,6 +190,8 @@ def object_document(
             published=_optional(obj, "published"),
             title=_optional(obj, "title"),
             url=_optional(obj, "url"),
+            publisher=_optional(obj, "publisher"),
+            author=_optional(obj, "author"),
             html=html,
             source=f"{name}:{lineno}",
         )
@@ -192,6 +212,8 @@ def object_document(
         published=_optional(obj, "published"),
         title=_optional(obj, "title"),
         url=_optional(obj, "url"),
+        publisher=_optional(obj, "publisher"),
+        author=_optional(obj, "author"),
         source=f"{name}:{lineno}",
     )
 

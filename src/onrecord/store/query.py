@@ -55,6 +55,8 @@ class QueryFilter:
     offset: int = 0
     #: attributions below this confidence are left out (the record keeps them)
     min_confidence: float = DEFAULT_MIN_CONFIDENCE
+    #: one canonical speaker, by id (``speakers`` table)
+    speaker_id: str | None = None
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.min_confidence <= 1.0:
@@ -96,6 +98,13 @@ def _name_matches(column: str, p: str, one_word: bool) -> str:
     return f"lower({column}) = {p}{surname}"
 
 
+def _speakers_named(p: str, one_word: bool) -> str:
+    """SQL: the ids of the canonical speakers whose name or one of whose aliases is the
+    parameter ``p`` (or, for one word, ends with it)."""
+    alias = f"list_contains(list_transform(s.aliases, x -> lower(x)), {p})"
+    return f"SELECT s.id FROM speakers s WHERE {_name_matches('s.name', p, one_word)} OR {alias}"
+
+
 def _where(f: QueryFilter, params: list[Any]) -> list[str]:
     where: list[str] = []
 
@@ -108,8 +117,11 @@ def _where(f: QueryFilter, params: list[Any]) -> list[str]:
         p = param(name)
         where.append(
             f"({_name_matches('a.source_name', p, ' ' not in name)}"
-            f" OR (a.source_name IS NULL AND lower(a.source) = {p}))"
+            f" OR (a.source_name IS NULL AND lower(a.source) = {p})"
+            f" OR a.speaker_id IN ({_speakers_named(p, ' ' not in name)}))"
         )
+    if f.speaker_id:
+        where.append(f"a.speaker_id = {param(f.speaker_id)}")
     if f.to:
         name = " ".join(f.to.split()).lower()
         p = param(name)
@@ -235,8 +247,9 @@ def speakers(store: Store, f: QueryFilter) -> tuple[list[dict[str, Any]], dict[s
         *_where(f, params),
     ]
     base = f"""
-        SELECT coalesce(a.source_name, lower(a.source)) AS speaker, a.anonymous, a.article_id,
-               a.kind, e.titles
+        SELECT coalesce(a.speaker_id, coalesce(a.source_name, lower(a.source))) AS speaker,
+               a.speaker_id, coalesce(a.source_name, lower(a.source)) AS name, a.anonymous,
+               a.article_id, a.kind, e.titles
         FROM attributions a
         JOIN articles r ON r.id = a.article_id
         LEFT JOIN entities e ON e.article_id = a.article_id AND e.id = a.source_entity
@@ -253,21 +266,30 @@ def speakers(store: Store, f: QueryFilter) -> tuple[list[dict[str, Any]], dict[s
         tt AS (
             SELECT speaker, list(title ORDER BY n DESC, title) AS titles FROM t GROUP BY speaker
         )
-        SELECT s.speaker, count(*) AS attributions, count(DISTINCT s.article_id) AS articles,
-               count(*) FILTER (WHERE s.kind IN ('direct', 'mixed')) AS quoted,
-               avg(CASE WHEN s.anonymous THEN 1.0 ELSE 0.0 END) AS anonymous_share,
-               any_value(tt.titles) AS titles
-        FROM s LEFT JOIN tt ON tt.speaker = s.speaker
-        GROUP BY s.speaker
-        ORDER BY attributions DESC, articles DESC, s.speaker
-        LIMIT ${len(params) - 1} OFFSET ${len(params)}
+        g AS (
+            SELECT s.speaker, any_value(s.speaker_id) AS id, mode(s.name) AS name,
+                   count(*) AS attributions, count(DISTINCT s.article_id) AS articles,
+                   count(*) FILTER (WHERE s.kind IN ('direct', 'mixed')) AS quoted,
+                   avg(CASE WHEN s.anonymous THEN 1.0 ELSE 0.0 END) AS anonymous_share,
+                   any_value(tt.titles) AS titles
+            FROM s LEFT JOIN tt ON tt.speaker = s.speaker
+            GROUP BY s.speaker
+            ORDER BY attributions DESC, articles DESC, s.speaker
+            LIMIT ${len(params) - 1} OFFSET ${len(params)}
+        )
+        SELECT coalesce(sp.name, g.name) AS speaker, g.id, coalesce(sp.aliases, []) AS aliases,
+               g.attributions, g.articles, g.quoted, g.anonymous_share, g.titles
+        FROM g LEFT JOIN speakers sp ON sp.id = g.id
+        ORDER BY g.attributions DESC, g.articles DESC, g.speaker
     """
     rows = _rows(store, sql, params)
     for row in rows:
         row["titles"] = list(row["titles"] or [])[:3]
+        row["aliases"] = list(row["aliases"] or [])
         row["anonymous_share"] = round(float(row["anonymous_share"] or 0.0), 3)
     total = store.con.execute(
-        f"""SELECT count(*), count(DISTINCT coalesce(a.source_name, lower(a.source))),
+        f"""SELECT count(*),
+                   count(DISTINCT coalesce(a.speaker_id, coalesce(a.source_name, lower(a.source)))),
                    avg(CASE WHEN a.anonymous THEN 1.0 ELSE 0.0 END)
             FROM attributions a JOIN articles r ON r.id = a.article_id
             WHERE {" AND ".join(where)}""",
