@@ -122,6 +122,41 @@ def _register_queries(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> 
     filters(sp, limit=20)
     sp.set_defaults(func=cmd_speakers)
 
+    st = sub.add_parser(
+        "statements",
+        parents=[parents["db"]],
+        help="statements across articles: the same quote or claim however many outlets report it",
+        description="Statements (one speaker's words, reported by one or more articles: the "
+        "same quote, an excerpt, small wording changes), most widely reported first, with "
+        "their first appearance. --speaker matches the canonical speaker's name, an alias or "
+        "the surname.",
+    )
+    st.add_argument("--speaker", metavar="NAME", help="canonical name, alias or surname")
+    st.add_argument(
+        "--about", metavar="TEXT", help="full-text search in the wordings: every word, stemmed"
+    )
+    st.add_argument("--since", type=_date, metavar="DATE", help="first published on or after")
+    st.add_argument("--until", type=_date, metavar="DATE", help="first published on or before")
+    st.add_argument(
+        "--min-outlets", type=int, default=1, metavar="N", help="reported by at least N outlets"
+    )
+    st.add_argument("--limit", type=int, default=20, help="at most N rows (default 20)")
+    st.add_argument(
+        "--format", choices=("table", "json", "csv"), default="table", help="table, json, csv"
+    )
+    st.set_defaults(func=cmd_statements)
+
+    one = sub.add_parser(
+        "statement",
+        parents=[parents["db"]],
+        help="one statement: every occurrence by date and outlet, and how its wording changed",
+        description="One statement by id (from `onrecord statements`): its occurrences, "
+        "earliest first, and each wording's word-level differences from the earliest.",
+    )
+    one.add_argument("id", metavar="ID", help="statement id")
+    one.add_argument("--json", action="store_true", help="print it as JSON")
+    one.set_defaults(func=cmd_statement)
+
 
 def _register_records(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> None:
     ar = sub.add_parser(
@@ -326,6 +361,72 @@ def cmd_speakers(args: argparse.Namespace) -> int:
         print(json.dumps({"speakers": rows, "totals": totals}, indent=2, ensure_ascii=False))
     else:
         emit(rows, "csv", sys.stdout, SPEAKER_COLUMNS)
+    return 0
+
+
+STATEMENT_COLUMNS = [
+    ("first_published", "FIRST", 10),
+    ("speaker", "SPEAKER", 24),
+    ("outlets", "OUTLETS", 7),
+    ("articles", "ARTICLES", 8),
+    ("text", "STATEMENT", 0),
+    ("id", "ID", 16),
+]
+
+
+def cmd_statements(args: argparse.Namespace) -> int:
+    from onrecord.store.corpus_query import StatementFilter, statements
+
+    f = StatementFilter(
+        speaker=args.speaker,
+        about=args.about,
+        since=args.since,
+        until=args.until,
+        min_outlets=args.min_outlets,
+        limit=args.limit,
+    )
+    with _open(args.db) as store:
+        rows, total = statements(store, f)
+    if args.format == "table":
+        shown = [{**r, "outlets": len(r["outlets"])} for r in rows]
+        emit(shown, "table", sys.stdout, STATEMENT_COLUMNS)
+        print(f"{len(rows)} of {total:,} statements")
+    else:
+        emit(rows, args.format, sys.stdout, STATEMENT_COLUMNS)
+    return 0
+
+
+def _marked(differences: list[dict[str, str]]) -> str:
+    """Word-level differences as text: [-removed-] and {+added+}."""
+    marks = {"same": "{}", "removed": "[-{}-]", "added": "{{+{}+}}"}
+    return " ".join(marks[d["op"]].format(d["text"]) for d in differences)
+
+
+def cmd_statement(args: argparse.Namespace) -> int:
+    from onrecord.store.corpus_query import statement
+
+    with _open(args.db) as store:
+        found = statement(store, args.id)
+    if found is None:
+        raise InputError(f"no statement {args.id!r} in {args.db} (see onrecord statements)")
+    if args.json:
+        print(json.dumps(found, indent=2, ensure_ascii=False, default=plain))
+        return 0
+    outlets = ", ".join(found["outlets"]) or "no outlet named"
+    print(f"{found['speaker']}: {found['text']}")
+    print(
+        f"{found['attributions']} occurrences in {found['articles']} articles ({outlets}); "
+        f"first {found['first_published'] or 'undated'}"
+    )
+    print("\noccurrences, earliest first:")
+    for occ in found["occurrences"]:
+        print(
+            f"  {occ['published'] or 'undated'!s:10}  {occ['publisher'] or '-':20}  "
+            f"{occ['kind']:12}  {occ['content']}"
+        )
+    print("\nwordings ([-removed-] {+added+} against the earliest):")
+    for v in found["variants"]:
+        print(f"  {', '.join(v['outlets']) or '-'}: {_marked(v['differences'])}")
     return 0
 
 

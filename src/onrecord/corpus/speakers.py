@@ -26,6 +26,7 @@ came first, and the same input gives the same ids on one machine and on Spark.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -61,6 +62,14 @@ MAX_ALIASES = 20
 def speaker_id(key: str) -> str:
     """The id of the speaker whose key this is."""
     return "sp" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:14]
+
+
+_ID = re.compile(r"sp[0-9a-f]{14}")
+
+
+def is_speaker_id(value: str) -> bool:
+    """Whether a string is a speaker id (``speaker_id``'s form), not a name."""
+    return _ID.fullmatch(value) is not None
 
 
 @dataclass(slots=True)

@@ -1,7 +1,9 @@
-"""The JSON API under ``/api``: articles, quotes, speakers, and extraction without storing.
+"""The JSON API under ``/api``: articles, quotes, speakers, statements, and extraction
+without storing.
 
-Every query goes through ``onrecord.store.query`` (the same functions as the CLI's
-``quotes`` and ``speakers``) with its values bound as parameters; no
+Every query goes through ``onrecord.store.query`` and ``onrecord.store.corpus_query`` (the
+same functions as the CLI's ``quotes``, ``speakers`` and ``statements``) with its values
+bound as parameters; no
 endpoint runs SQL a client wrote. Errors are JSON ``{"detail": "..."}``: 422
 for values that do not validate, 404 for unknown ids and names, 413 for a
 body over the cap, 415 for a body that is neither JSON, text nor HTML.
@@ -14,12 +16,15 @@ from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from starlette.concurrency import run_in_threadpool
 
+from onrecord.corpus.speakers import is_speaker_id
 from onrecord.errors import InputError
 from onrecord.record import KINDS
 from onrecord.serve.context import MAX_LIMIT, MAX_QUERY, MAX_STATEMENTS
+from onrecord.store import corpus_query
 from onrecord.store.query import (
     DEFAULT_MIN_CONFIDENCE,
     ArticleFilter,
@@ -111,6 +116,31 @@ def _speaker_rows(ctx: Context, name: str, *, limit: int, offset: int) -> dict[s
     }
 
 
+def _canonical_speaker(ctx: Context, sid: str, *, limit: int, offset: int) -> dict[str, Any]:
+    """One canonical speaker: its row (aliases, titles over time), its attributions (as the
+    name route gives them) and its most widely reported statements."""
+    row = corpus_query.speaker(ctx.store, sid)
+    if row is None:
+        raise HTTPException(404, f"no speaker {sid!r} in the database")
+    f = _filter(speaker_id=sid, limit=limit, offset=offset)
+    names, totals = speakers(ctx.store, _filter(speaker_id=sid, limit=20))
+    reported, total = corpus_query.statements(
+        ctx.store, corpus_query.StatementFilter(speaker_id=sid, limit=20)
+    )
+    return {
+        **row,
+        "speaker": row["name"],
+        "names": names,
+        "totals": totals,
+        "statements": dict(zip(("items", "total"), quotes_page(ctx.store, f), strict=True)),
+        "reported": {"items": reported, "total": total},
+    }
+
+
+def _query(query: str) -> str:
+    return f"?{query}" if query else ""
+
+
 def build(ctx: Context) -> APIRouter:
     api = APIRouter(prefix="/api", tags=["api"])
 
@@ -174,15 +204,65 @@ def build(ctx: Context) -> APIRouter:
         items, totals = speakers(ctx.store, _filter(**common))
         return {"items": items, "totals": totals}
 
-    @api.get("/speakers/{name:path}", summary="One speaker: names matched, statements")
+    @api.get(
+        "/speakers/{name:path}",
+        summary="One speaker by id (aliases, titles over time, attributions, statements); "
+        "a name that means one speaker redirects to its id",
+        response_model=None,
+        name="api_speaker",
+    )
     def speaker(
+        request: Request,
         name: str,
         limit: Annotated[int, Query(ge=1, le=MAX_STATEMENTS)] = 50,
         offset: Offset = 0,
-    ) -> dict[str, Any]:
+    ) -> dict[str, Any] | RedirectResponse:
         if len(name) > MAX_QUERY:
             raise HTTPException(422, f"name: at most {MAX_QUERY} characters")
-        return _speaker_rows(ctx, name, limit=limit, offset=offset)
+        if is_speaker_id(name):
+            return _canonical_speaker(ctx, name, limit=limit, offset=offset)
+        ids = corpus_query.speakers_named(ctx.store, name)
+        if len(ids) == 1:
+            target = request.url_for("api_speaker", name=ids[0]).path
+            return RedirectResponse(target + _query(request.url.query), 307)
+        return {**_speaker_rows(ctx, name, limit=limit, offset=offset), "ids": ids}
+
+    @api.get("/statements", summary="Statements across articles, most widely reported first")
+    def list_statements(
+        speaker: Annotated[
+            str | None, Query(max_length=MAX_QUERY, description="canonical name, alias, surname")
+        ] = None,
+        about: Annotated[
+            str | None, Query(max_length=MAX_QUERY, description="words of the statement")
+        ] = None,
+        since: Since = None,
+        until: Until = None,
+        min_outlets: Annotated[int, Query(ge=0, description="reported by at least N outlets")] = 1,
+        limit: Limit = 20,
+        offset: Offset = 0,
+    ) -> dict[str, Any]:
+        f = corpus_query.StatementFilter(
+            speaker=speaker,
+            about=about,
+            since=since,
+            until=until,
+            min_outlets=min_outlets,
+            limit=limit,
+            offset=offset,
+        )
+        items, total = corpus_query.statements(ctx.store, f)
+        return {"items": items, "total": total}
+
+    @api.get(
+        "/statements/{statement_id}",
+        summary="One statement: every occurrence by date and outlet, its wordings and their "
+        "word-level differences from the earliest",
+    )
+    def one_statement(statement_id: str) -> dict[str, Any]:
+        found = corpus_query.statement(ctx.store, statement_id[:MAX_QUERY])
+        if found is None:
+            raise HTTPException(404, f"no statement {statement_id!r} in the database")
+        return found
 
     @api.post(
         "/extract",

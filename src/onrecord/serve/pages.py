@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from onrecord.corpus.speakers import is_speaker_id
 from onrecord.record import KINDS
 from onrecord.serve import view
 from onrecord.serve.context import MAX_QUERY, MAX_STATEMENTS, PAGE_SIZE
+from onrecord.store import corpus_query
 from onrecord.store.query import (
     DEFAULT_MIN_CONFIDENCE,
     ArticleFilter,
@@ -144,6 +146,7 @@ def build(ctx: Context) -> APIRouter:
             record=record,
             segments=view.segments(record),
             details=details,
+            layer=corpus_query.article_layer(ctx.store, meta["id"]),
         )
 
     @pages.get("/quotes")
@@ -187,10 +190,15 @@ def build(ctx: Context) -> APIRouter:
             offset=f.offset,
         )
 
-    @pages.get("/speakers/{name:path}")
-    def speaker(name: str) -> HTMLResponse:
+    @pages.get("/speakers/{name:path}", response_model=None)
+    def speaker(request: Request, name: str) -> HTMLResponse | RedirectResponse:
         if len(name) > MAX_QUERY:
             raise PageError(400, f"name: at most {MAX_QUERY} characters")
+        if is_speaker_id(name):
+            return canonical_speaker(name)
+        ids = corpus_query.speakers_named(ctx.store, name)
+        if len(ids) == 1:  # a name that means one speaker: the speaker's own page
+            return RedirectResponse(f"/speakers/{ids[0]}", 307)
         names, totals = speakers(ctx.store, QueryFilter(speaker=name, limit=20))
         if not names:
             raise PageError(404, "No speaker by this name in the database.")
@@ -207,6 +215,64 @@ def build(ctx: Context) -> APIRouter:
             timeline=view.timeline(rows),
             statement_date=view.statement_date,
         )
+
+    def canonical_speaker(sid: str) -> HTMLResponse:
+        row = corpus_query.speaker(ctx.store, sid)
+        if row is None:
+            raise PageError(404, "No speaker with this id in the database.")
+        names, totals = speakers(ctx.store, QueryFilter(speaker_id=sid, limit=20))
+        rows, total = quotes_page(ctx.store, QueryFilter(speaker_id=sid, limit=MAX_STATEMENTS))
+        reported, reported_total = corpus_query.statements(
+            ctx.store, corpus_query.StatementFilter(speaker_id=sid, min_outlets=2, limit=20)
+        )
+        return render(
+            "speaker.html",
+            name=row["name"],
+            speaker=row,
+            names=names or [{"speaker": row["name"], "articles": row["articles"]}],
+            totals=totals,
+            titles=[t["title"] for t in row["titles"]],
+            statements=view.newest_first(rows),
+            total=total,
+            timeline=view.timeline(rows),
+            statement_date=view.statement_date,
+            reported=reported,
+            reported_total=reported_total,
+        )
+
+    @pages.get("/statements")
+    def statement_list(request: Request) -> HTMLResponse:
+        page = _page(request)
+        outlets = _text(request, "min_outlets")
+        try:
+            min_outlets = int(outlets) if outlets else 2
+        except ValueError:
+            raise PageError(400, "min_outlets: a whole number") from None
+        f = corpus_query.StatementFilter(
+            speaker=_text(request, "speaker"),
+            about=_text(request, "about"),
+            since=_date(request, "since"),
+            until=_date(request, "until"),
+            min_outlets=min_outlets,
+            limit=PAGE_SIZE,
+            offset=(page - 1) * PAGE_SIZE,
+        )
+        rows, total = corpus_query.statements(ctx.store, f)
+        return render(
+            "statements.html",
+            f=f,
+            rows=rows,
+            total=total,
+            offset=f.offset,
+            paging=_pager(request, page, total),
+        )
+
+    @pages.get("/statements/{statement_id}")
+    def statement(statement_id: str) -> HTMLResponse:
+        found = corpus_query.statement(ctx.store, statement_id[:MAX_QUERY])
+        if found is None:
+            raise PageError(404, "No statement with this id in the database.")
+        return render("statement.html", st=found)
 
     @pages.get("/api")
     async def api_reference(request: Request) -> HTMLResponse:

@@ -169,3 +169,16 @@ def speakers_named(store: Store, name: str) -> list[str]:
         [name],
     ).fetchall()
     return [r[0] for r in rows]
+
+
+def article_layer(store: Store, article_id: str) -> dict[str, dict[str, Any]]:
+    """Per attribution id of one article: its speaker's id and its statement (id, articles,
+    outlets), for the article page's links."""
+    rows = _rows(
+        store,
+        """SELECT a.id, a.speaker_id, a.statement_id, st.articles, st.outlets
+           FROM attributions a LEFT JOIN statements st ON st.id = a.statement_id
+           WHERE a.article_id = $1""",
+        [article_id],
+    )
+    return {r["id"]: r for r in rows}

@@ -101,7 +101,7 @@ def _name_matches(column: str, p: str, one_word: bool) -> str:
 def _speakers_named(p: str, one_word: bool) -> str:
     """SQL: the ids of the canonical speakers whose name or one of whose aliases is the
     parameter ``p`` (or, for one word, ends with it)."""
-    alias = f"list_contains(list_transform(s.aliases, x -> lower(x)), {p})"
+    alias = f"list_contains(list_transform(s.aliases, lambda x: lower(x)), {p})"
     return f"SELECT s.id FROM speakers s WHERE {_name_matches('s.name', p, one_word)} OR {alias}"
 
 
@@ -211,7 +211,7 @@ def quotes_page(
             SELECT a.article_id, a.id AS attribution_id, r.published, {_SPEAKER} AS speaker,
                    a.source_entity, a.source_name, a.source, a.anonymous, a.source_kind,
                    a.kind, a.cue, a.content, a.time_value, a.confidence, r.title, r.url,
-                   a.addressee, a.addressee_name, a.setting,
+                   a.addressee, a.addressee_name, a.setting, a.speaker_id, a.statement_id,
                    {rank} AS rank, {_ORDER_IN_ARTICLE} AS n
             {body}
         ),
@@ -219,7 +219,7 @@ def quotes_page(
         SELECT q.article_id, q.attribution_id, q.published, q.speaker,
                e.titles[1] AS speaker_title, q.source_name, q.source, q.anonymous,
                q.source_kind, q.kind, q.cue, q.content, q.time_value, q.confidence, q.title,
-               q.url, q.addressee, q.addressee_name, q.setting
+               q.url, q.addressee, q.addressee_name, q.setting, q.speaker_id, q.statement_id
         FROM page q
         LEFT JOIN entities e ON e.article_id = q.article_id AND e.id = q.source_entity
         ORDER BY {order}
@@ -265,7 +265,7 @@ def speakers(store: Store, f: QueryFilter) -> tuple[list[dict[str, Any]], dict[s
         ),
         tt AS (
             SELECT speaker, list(title ORDER BY n DESC, title) AS titles FROM t GROUP BY speaker
-        )
+        ),
         g AS (
             SELECT s.speaker, any_value(s.speaker_id) AS id, mode(s.name) AS name,
                    count(*) AS attributions, count(DISTINCT s.article_id) AS articles,
