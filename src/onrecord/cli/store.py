@@ -202,7 +202,13 @@ def _register_records(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> 
         help="upgrade a database made by an earlier onrecord to this one's tables",
         description="Bring the database's tables up to this onrecord's schema version, in one "
         "transaction (every writing command does it on its own; onrecord serve, which only "
-        "reads, asks for it).",
+        "reads, asks for it). With --rebuild-corpus, also compute every speaker and "
+        "statement again from the stored attributions (to take in a newer onrecord's rules).",
+    )
+    mi.add_argument(
+        "--rebuild-corpus",
+        action="store_true",
+        help="compute speakers and statements again from every stored attribution",
     )
     mi.set_defaults(func=cmd_migrate)
 
@@ -511,6 +517,12 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         else:
             print(
                 f"{args.db}: migrated from schema version {store.migrated_from} to {SCHEMA_VERSION}"
+            )
+        if args.rebuild_corpus:
+            change = store.rebuild_corpus()
+            print(
+                f"{args.db}: corpus layer rebuilt: {change.speakers:,} speakers, "
+                f"{change.statements:,} statements"
             )
     return 0
 

@@ -50,6 +50,8 @@ _SUFFIXES = {"jr": "jr", "sr": "sr", "ii": "ii", "iii": "iii", "iv": "iv", "juni
 _PARTICLES = {"de", "da", "del", "der", "van", "von", "la", "le", "di", "du", "bin", "al"}
 _WORD = re.compile(r"[^\W\d_][\w'\u2019-]*\.?|\d+", re.UNICODE)
 _KINDS = {"person", "organization", "media", "document"}
+#: words before a surname that are no first name and no title either
+_NOT_FIRST_NAMES = frozenset({"rip", "candidate", "nominee", "billionaire", "mogul", "tycoon"})
 
 
 def fold(text: str) -> str:
@@ -86,6 +88,12 @@ def person_name(name: str) -> PersonName | None:
         suffix = _SUFFIXES[words[-1]]
         words = words[:-1]
     words = [w for w in words if len(w) > 1 or w == words[-1]]  # initials out ("Donald J.")
+    # words a sentence or a description put before the name: "Certainly Trump", "Billionaire
+    # Trump" are Trump with no first name
+    while len(words) > 1 and _not_a_name(words[0]):
+        words = words[1:]
+    if len(words) == 2 and words[0] == words[1]:
+        words = words[1:]
     if not words:
         return None
     # the surname takes the particles before it: "Bill de Blasio" -> "de blasio"
@@ -95,6 +103,19 @@ def person_name(name: str) -> PersonName | None:
     last = " ".join(words[start:])
     first = words[0] if start > 0 else ""
     return PersonName(last, first, suffix)
+
+
+def _not_a_name(word: str) -> bool:
+    """A word that is no first name: a title or role noun, an adverb or a verb form."""
+    from onrecord.stages.lexicon import TITLE_NOUNS, UNNAMED_NOUNS
+
+    return (
+        word in HONORIFICS
+        or word in TITLE_NOUNS
+        or word in UNNAMED_NOUNS
+        or word in _NOT_FIRST_NAMES
+        or (len(word) > 4 and word.endswith(("ly", "ed", "ing")))
+    )
 
 
 def honorific(text: str) -> str | None:
@@ -123,9 +144,19 @@ def name_key(kind: str, name: str) -> str | None:
 
 
 def block_of(key: str) -> str:
-    """The block of a key: its kind and surname (person) or its whole name."""
+    """The block of a key: its kind and surname (person) or its whole name. A one-word
+    organization or outlet shares the block of the persons of that surname (a parser may
+    type "Trump" as an organization; ``corpus.speakers`` decides)."""
     parts = key.split(SEP)
+    if parts[0] != "person" and len(parts) == 2 and " " not in parts[1]:
+        return SEP.join(("person", parts[1]))
     return SEP.join(parts[:2])
+
+
+def is_one_word_name(key: str) -> bool:
+    """A one-word organization, outlet, document or group name ("Trump", "Reuters")."""
+    parts = key.split(SEP)
+    return parts[0] != "person" and len(parts) == 2 and " " not in parts[1]
 
 
 def is_surname_only(key: str) -> bool:

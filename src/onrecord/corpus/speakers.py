@@ -32,7 +32,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from onrecord.corpus.names import HONORIFICS, SEP, block_of, fold, honorific, is_surname_only
+from onrecord.corpus.names import (
+    HONORIFICS,
+    SEP,
+    block_of,
+    fold,
+    honorific,
+    is_one_word_name,
+    is_surname_only,
+)
 
 #: the share of the candidates' articles the leading full name needs to take a lone surname
 DOMINANCE = 0.8
@@ -117,10 +125,14 @@ def resolve_block(mentions: Iterable[Mention]) -> dict[tuple[str, str], str]:
     out: dict[tuple[str, str], str] = {}
     candidates: dict[str, _Candidate] = {}
     lone: dict[str, list[Mention]] = defaultdict(list)  # article -> its surname-only mentions
+    named: dict[str, list[Mention]] = defaultdict(list)  # article -> one-word org names
     for m in mentions:
         out[m.ref] = m.key
         if is_surname_only(m.key):
             lone[m.article_id].append(m)
+            continue
+        if is_one_word_name(m.key):
+            named[m.article_id].append(m)
             continue
         if not m.key.startswith("person" + SEP):
             continue
@@ -137,13 +149,28 @@ def resolve_block(mentions: Iterable[Mention]) -> dict[tuple[str, str], str]:
         if chosen is not None:
             for m in group:
                 out[m.ref] = chosen
+    for article, group in named.items():
+        # a one-word "organization" is the person of that surname only where its article
+        # names that person in full
+        chosen = _choose(group, candidates, article, same_article=True)
+        if chosen is not None:
+            for m in group:
+                out[m.ref] = chosen
     return out
 
 
-def _choose(group: list[Mention], candidates: dict[str, _Candidate], article: str) -> str | None:
+def _choose(
+    group: list[Mention],
+    candidates: dict[str, _Candidate],
+    article: str,
+    *,
+    same_article: bool = False,
+) -> str | None:
     """The full name an article's lone surname means, or None when the evidence does not
-    single one out."""
-    pool = [c for c in candidates.values() if article in c.articles] or list(candidates.values())
+    single one out. With ``same_article``, only a full name the article itself gives."""
+    pool = [c for c in candidates.values() if article in c.articles]
+    if not pool and not same_article:
+        pool = list(candidates.values())
     genders = {g for m in group if (g := _gender(m.source))}
     if genders:
         pool = [c for c in pool if not c.genders or c.genders & genders]

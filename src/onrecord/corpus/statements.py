@@ -6,8 +6,8 @@ Two attributions of the same speaker are linked when
   ellipses, and splitting numbers from units ("2.6million" -> "2.6 million"),
   at least ``MIN_SHARED`` of the shorter content's word trigrams are the
   longer one's (an excerpt, a dropped clause, a changed word), and at least
-  two trigrams are shared; contents under ``MIN_WORDS`` words link only
-  when they are equal; or
+  two trigrams are shared (or the words are equal); contents under
+  ``MIN_WORDS`` words (a topic, "it") link to nothing; or
 - they are in one article, one gives words in quotation marks and the other
   does not, and the other's content words are mostly the quote's (the
   article's paraphrase of a quote it also gives).
@@ -33,7 +33,7 @@ from onrecord.corpus.names import fold
 
 #: the share of the shorter content's word trigrams the other must have
 MIN_SHARED = 0.5
-#: contents shorter than this (in words) join only an equal content
+#: contents shorter than this (in words) are no statement to link: a topic ("Sanders"), "it"
 MIN_WORDS = 4
 #: the share of a paraphrase's content words its article's quote must have
 PARAPHRASE = 0.6
@@ -92,7 +92,7 @@ class Item:
 
 def _linked(a: Item, b: Item, ta: set[tuple[str, ...]], tb: set[tuple[str, ...]]) -> bool:
     if len(a.words) < MIN_WORDS or len(b.words) < MIN_WORDS:
-        return a.words == b.words and bool(a.words)
+        return False
     shared = len(ta & tb)
     return shared >= 2 and shared >= MIN_SHARED * min(len(ta), len(tb))
 
@@ -132,7 +132,7 @@ def cluster(items: Iterable[Item]) -> list[list[Item]]:
     exact: dict[tuple[str, ...], list[int]] = defaultdict(list)
     by_article: dict[str, list[int]] = defaultdict(list)
     for i, (it, g) in enumerate(zip(items, grams, strict=True)):
-        if it.words:
+        if len(it.words) >= MIN_WORDS:
             key = tuple(it.words)
             for j in exact[key][:1]:
                 union.join(i, j)

@@ -162,7 +162,7 @@ def _restate(store: Store, speakers: list[str], *, everything: bool) -> tuple[in
     return len(table), len(moved)
 
 
-def set_column(store: Store, column: str, values: list[tuple[str, str, str]]) -> None:
+def set_column(store: Store, column: str, values: list[tuple[str, str, str | None]]) -> None:
     """Set one column of the attributions named by (article_id, id)."""
     if not values:
         return

@@ -197,27 +197,40 @@ class Store:
 
     def _key_speakers(self) -> corpus.CorpusChange:
         """Give every stored attribution its speaker key, then build the corpus layer."""
+        self.key_speakers(None)
+        return corpus.update(self, None)
+
+    def key_speakers(self, article_ids: list[str] | None) -> int:
+        """(Re)compute the speaker key of the attributions of these articles (None: all) from
+        their stored source; return how many changed. Run inside a transaction."""
         from onrecord.corpus.names import speaker_key
 
+        where, params = "", []
+        if article_ids is not None:
+            where, params = "AND a.article_id IN (SELECT unnest($1::VARCHAR[]))", [article_ids]
         rows = self.con.execute(
             "SELECT a.article_id, a.id, a.source, a.source_kind, a.anonymous, e.name, "
-            "a.source_name FROM attributions a LEFT JOIN entities e ON e.article_id = "
-            "a.article_id AND e.id = a.source_entity WHERE a.source IS NOT NULL"
+            "a.source_name, a.speaker_key FROM attributions a LEFT JOIN entities e ON "
+            "e.article_id = a.article_id AND e.id = a.source_entity "
+            f"WHERE a.source IS NOT NULL {where}",
+            params,
         ).fetchall()
         keyed = [
             (r[0], r[1], key)
             for r in rows
             if (key := speaker_key(r[2], r[3], anonymous=bool(r[4]), entity_name=r[5], name=r[6]))
+            != r[7]
         ]
         corpus.set_column(self, "speaker_key", keyed)
-        return corpus.update(self, None)
+        return len(keyed)
 
     def rebuild_corpus(self) -> corpus.CorpusChange:
-        """Compute speakers and statements again from every stored attribution, in one
-        transaction (after a load, or to take a changed rule in)."""
+        """Compute speaker keys, speakers and statements again from every stored attribution,
+        in one transaction (to take in the rules of a newer onrecord)."""
         con = self.con
         con.execute("BEGIN TRANSACTION")
         try:
+            self.key_speakers(None)
             change = corpus.update(self, None)
             con.execute("COMMIT")
         except BaseException:
