@@ -21,6 +21,7 @@ keeps its speaker key, so a rebuild can take others in.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -162,7 +163,7 @@ def _restate(store: Store, speakers: list[str], *, everything: bool) -> tuple[in
     return len(table), len(moved)
 
 
-def set_column(store: Store, column: str, values: list[tuple[str, str, str | None]]) -> None:
+def set_column(store: Store, column: str, values: Sequence[tuple[str, str, str | None]]) -> None:
     """Set one column of the attributions named by (article_id, id)."""
     if not values:
         return
