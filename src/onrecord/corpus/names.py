@@ -50,8 +50,18 @@ _SUFFIXES = {"jr": "jr", "sr": "sr", "ii": "ii", "iii": "iii", "iv": "iv", "juni
 _PARTICLES = {"de", "da", "del", "der", "van", "von", "la", "le", "di", "du", "bin", "al"}
 _WORD = re.compile(r"[^\W\d_][\w'\u2019-]*\.?|\d+", re.UNICODE)
 _KINDS = {"person", "organization", "media", "document"}
+#: words that end a name in a headline ("Sanders Promises Action On Immigration")
+_FUNCTION_WORDS = frozenset(
+    {"on", "in", "to", "of", "the", "and", "at", "for", "with", "as", "after", "over", "is"}
+)
+#: headline verbs after a name that the speech lexicon does not hold
+_HEADLINE_VERBS = frozenset(
+    {"apologizes", "slams", "blasts", "vows", "urges", "rips", "hits", "endorses", "defends"}
+)
 #: words before a surname that are no first name and no title either
-_NOT_FIRST_NAMES = frozenset({"rip", "candidate", "nominee", "billionaire", "mogul", "tycoon"})
+_NOT_FIRST_NAMES = frozenset(
+    {"rip", "candidate", "nominee", "billionaire", "mogul", "tycoon", "former", "then", "ex"}
+)
 
 
 def fold(text: str) -> str:
@@ -80,9 +90,17 @@ class PersonName:
 
 def person_name(name: str) -> PersonName | None:
     """The parts of a person's name; None when it has no word that can be a surname."""
+    name = name.strip().split("\n")[0]  # a dateline or heading run into the name
+    if " - " in name:  # "Weak - Rubio": a heading's words before a dash
+        name = name.rsplit(" - ", 1)[1]
     words = [w for w in _words(name) if w and not w.isdigit()]
     while words and words[0] in HONORIFICS:
         words = words[1:]
+    # a headline's words after the name: "Obama Says ...", "Cruz Apologizes"
+    for i, w in enumerate(words[1:], start=1):
+        if w in _FUNCTION_WORDS or _speech_verb(w):
+            words = words[:i]
+            break
     suffix = ""
     if len(words) > 1 and words[-1] in _SUFFIXES:
         suffix = _SUFFIXES[words[-1]]
@@ -105,6 +123,18 @@ def person_name(name: str) -> PersonName | None:
     return PersonName(last, first, suffix)
 
 
+def _speech_verb(word: str) -> bool:
+    """A verb form of a speech or belief verb ("says", "apologizes", "warned")."""
+    from onrecord.stages.lexicon import BELIEF_LEMMAS, SPEECH_LEMMAS
+
+    if word in _HEADLINE_VERBS:
+        return True
+    if not word.endswith("s"):  # a headline's verb is in the present: "Says", "Warns"
+        return False
+    stems = {word.removesuffix("s"), word.removesuffix("es")}
+    return any(s in SPEECH_LEMMAS or s in BELIEF_LEMMAS for s in stems if len(s) > 2)
+
+
 def _not_a_name(word: str) -> bool:
     """A word that is no first name: a title or role noun, an adverb or a verb form."""
     from onrecord.stages.lexicon import TITLE_NOUNS, UNNAMED_NOUNS
@@ -116,6 +146,23 @@ def _not_a_name(word: str) -> bool:
         or word in _NOT_FIRST_NAMES
         or (len(word) > 4 and word.endswith(("ly", "ed", "ing")))
     )
+
+
+def _named_in(source: str) -> PersonName | None:
+    """The person a source's own words name ("former President Bill Clinton", "Mr. Trump"),
+    when they end in a capitalized name; None for a pronoun or a description."""
+    from onrecord.stages.lexicon import ORG_PRONOUNS, PERSON_PRONOUNS
+
+    head = source.split(",")[0].split("\n")[0].strip()
+    words = head.split()
+    if not words:
+        return None
+    last = words[-1].strip(".'’")
+    if not last[:1].isupper() or fold(last) in PERSON_PRONOUNS | ORG_PRONOUNS:
+        return None
+    if len(words) == 1 or _not_a_name(fold(last)):
+        return person_name(head) if len(words) == 1 and not _not_a_name(fold(last)) else None
+    return person_name(head)
 
 
 def honorific(text: str) -> str | None:
@@ -180,6 +227,19 @@ def speaker_key(
     the entity it resolved to and its resolved name; None when it names nobody."""
     if anonymous:
         return None
+    if kind == "person":
+        named = entity_name or name
+        key = name_key(kind, named) if named else None
+        # the source's own words win over the entity it was tied to when they give another
+        # first name of that surname ("former President Bill Clinton" tied to Hillary)
+        said = _named_in(source)
+        if key is not None and said is not None and said.key != key:
+            parts = key.split(SEP)
+            if parts[1] == said.last and said.first and parts[2] != said.first:
+                return said.key  # another first name of the surname
+            if parts[1] != said.last and said.last not in parts[2:3]:
+                return said.key  # "Mr. Trump" tied to "Trump Tower": the words win
+        return key
     if kind in _KINDS:
         named = entity_name or name
         return name_key(kind, named) if named else None

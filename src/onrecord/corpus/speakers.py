@@ -63,6 +63,11 @@ _TITLE_NOISE = {
     "state",
     "s",
 }
+#: how many times more articles a person needs than a one-word organization of the surname
+#: to take it without its article naming the person
+ORG_RATIO = 5
+#: the share of a name's honorifics one gender needs to count (against a misread one)
+GENDER_SHARE = 0.2
 #: aliases kept per speaker, most frequent first
 MAX_ALIASES = 20
 
@@ -115,7 +120,18 @@ class _Candidate:
     key: str
     articles: set[str] = field(default_factory=set)
     titles: set[str] = field(default_factory=set)
-    genders: set[str] = field(default_factory=set)
+    honorifics: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def genders(self) -> set[str]:
+        """The genders its honorifics say, leaving out a stray one (a misread "Mr.")."""
+        total = sum(self.honorifics.values())
+        return {g for g, n in self.honorifics.items() if n >= GENDER_SHARE * total}
+
+    def contradicts(self, gender: str) -> bool:
+        """Whether the honorifics seen with this name rule out a gender."""
+        seen = self.genders
+        return bool(seen) and gender not in seen and sum(self.honorifics.values()) >= 2
 
 
 def resolve_block(mentions: Iterable[Mention]) -> dict[tuple[str, str], str]:
@@ -124,12 +140,13 @@ def resolve_block(mentions: Iterable[Mention]) -> dict[tuple[str, str], str]:
     mentions = list(mentions)
     out: dict[tuple[str, str], str] = {}
     candidates: dict[str, _Candidate] = {}
-    lone: dict[str, list[Mention]] = defaultdict(list)  # article -> its surname-only mentions
+    # (article, honorific's gender) -> its surname-only mentions
+    lone: dict[tuple[str, str], list[Mention]] = defaultdict(list)
     named: dict[str, list[Mention]] = defaultdict(list)  # article -> one-word org names
     for m in mentions:
         out[m.ref] = m.key
         if is_surname_only(m.key):
-            lone[m.article_id].append(m)
+            lone[(m.article_id, _gender(m.source))].append(m)
             continue
         if is_one_word_name(m.key):
             named[m.article_id].append(m)
@@ -141,18 +158,32 @@ def resolve_block(mentions: Iterable[Mention]) -> dict[tuple[str, str], str]:
         for t in m.titles:
             c.titles.update(title_words(t))
         if g := _gender(m.source):
-            c.genders.add(g)
+            c.honorifics[g] += 1
     if not candidates:
         return out
-    for article, group in lone.items():
+    # a full name whose honorific the name's other mentions contradict ("Mr. Clinton" tied to
+    # Hillary Clinton by its article) is decided again, like a lone surname
+    for m in mentions:
+        g = _gender(m.source)
+        if g and m.key in candidates and candidates[m.key].contradicts(g):
+            lone[(m.article_id, g)].append(m)
+    for (article, _), group in lone.items():
         chosen = _choose(group, candidates, article)
         if chosen is not None:
             for m in group:
                 out[m.ref] = chosen
     for article, group in named.items():
-        # a one-word "organization" is the person of that surname only where its article
-        # names that person in full
+        # a one-word "organization" is the person of that surname where its article names
+        # that person in full, or where the person is quoted in many times more articles
+        # than the name is as an organization ("Trump" typed by the parser, not "Ford" the
+        # company)
         chosen = _choose(group, candidates, article, same_article=True)
+        if chosen is None:
+            chosen = _choose(group, candidates, article)
+            if chosen is not None and len(candidates[chosen].articles) < ORG_RATIO * len(
+                {m.article_id for g in named.values() for m in g if m.key == group[0].key}
+            ):
+                chosen = None
         if chosen is not None:
             for m in group:
                 out[m.ref] = chosen
@@ -172,8 +203,8 @@ def _choose(
     if not pool and not same_article:
         pool = list(candidates.values())
     genders = {g for m in group if (g := _gender(m.source))}
-    if genders:
-        pool = [c for c in pool if not c.genders or c.genders & genders]
+    for g in genders:
+        pool = [c for c in pool if not c.contradicts(g)]
     titles: set[str] = set()
     for m in group:
         for t in m.titles:

@@ -6,7 +6,10 @@ Two attributions of the same speaker are linked when
   ellipses, and splitting numbers from units ("2.6million" -> "2.6 million"),
   at least ``MIN_SHARED`` of the shorter content's word trigrams are the
   longer one's (an excerpt, a dropped clause, a changed word), and at least
-  two trigrams are shared (or the words are equal); contents under
+  two trigrams are shared (or the words are equal). A content less than
+  ``EXCERPT`` as long as the other is its excerpt only when both quote (a
+  phrase such as "a ban on ..." inside another statement is its topic, not
+  the statement). Contents under
   ``MIN_WORDS`` words (a topic, "it") link to nothing; or
 - they are in one article, one gives words in quotation marks and the other
   does not, and the other's content words are mostly the quote's (the
@@ -37,6 +40,8 @@ MIN_SHARED = 0.5
 MIN_WORDS = 4
 #: the share of a paraphrase's content words its article's quote must have
 PARAPHRASE = 0.6
+#: below this length ratio (in trigrams), a shorter content links only when both quote
+EXCERPT = 0.5
 #: a trigram that this many of one speaker's attributions share (a slogan) proposes no link
 MAX_POSTING = 200
 _UNIT = re.compile(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")
@@ -94,7 +99,12 @@ def _linked(a: Item, b: Item, ta: set[tuple[str, ...]], tb: set[tuple[str, ...]]
     if len(a.words) < MIN_WORDS or len(b.words) < MIN_WORDS:
         return False
     shared = len(ta & tb)
-    return shared >= 2 and shared >= MIN_SHARED * min(len(ta), len(tb))
+    short, long_ = sorted((len(ta), len(tb)))
+    if shared >= 2 and shared >= MIN_SHARED * short:
+        # a short content inside a long one is an excerpt only of quoted words; a phrase
+        # ("a ban on ...") inside another statement is a topic, not the statement
+        return short >= EXCERPT * long_ or (a.quoted and b.quoted)
+    return False
 
 
 def _paraphrase(a: Item, b: Item) -> bool:
@@ -128,7 +138,7 @@ def cluster(items: Iterable[Item]) -> list[list[Item]]:
     items = sorted(items, key=lambda it: it.ref)
     grams = [_trigrams(it.words) for it in items]
     union = _Union(len(items))
-    index: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    index: dict[object, list[int]] = defaultdict(list)
     exact: dict[tuple[str, ...], list[int]] = defaultdict(list)
     by_article: dict[str, list[int]] = defaultdict(list)
     for i, (it, g) in enumerate(zip(items, grams, strict=True)):
@@ -138,8 +148,8 @@ def cluster(items: Iterable[Item]) -> list[list[Item]]:
                 union.join(i, j)
             exact[key].append(i)
         seen: set[int] = set()
-        for gram in g:
-            posting = index[gram]
+        for feature in g:
+            posting = index[feature]
             if len(posting) <= MAX_POSTING:  # a stock phrase alone proposes no link
                 for j in posting:
                     if j not in seen:

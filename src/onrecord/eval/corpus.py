@@ -83,6 +83,7 @@ class PairScore:
 class CorpusReport:
     mentions: int = 0
     found: int = 0
+    in_layer: int = 0  # found, and given a speaker by the layer
     identities: int = 0
     across: PairScore = field(default_factory=PairScore)
     all_pairs: PairScore = field(default_factory=PairScore)
@@ -101,6 +102,7 @@ class CorpusReport:
             "speakers": {
                 "mentions": self.mentions,
                 "found": self.found,
+                "in_layer": self.in_layer,
                 "identities": self.identities,
                 "across_articles": self.across.to_dict(),
                 "all_pairs": self.all_pairs.to_dict(),
@@ -119,8 +121,8 @@ class CorpusReport:
     def format_table(self) -> str:
         a, s, f = self.across, self.statements, self.statements_found
         lines = [
-            f"speaker identity: {self.mentions} mentions of {self.identities} identities, "
-            f"{self.found} found in the store",
+            f"speaker identity: {self.mentions} mentions of {self.identities} identities; "
+            f"{self.found} found in the store, {self.in_layer} of them with a speaker",
             f"  merge across articles  P {a.precision:.3f}  R {a.recall:.3f}  "
             f"({a.tp} / {a.predicted} / {a.gold} pairs)",
             f"  all pairs              P {self.all_pairs.precision:.3f}  "
@@ -195,8 +197,11 @@ def _score_speakers(
         if row is None:
             continue
         report.found += 1
-        speaker = row[2] or f"none-{n}"  # no speaker: a speaker of its own
-        names[speaker] = row[4] or "(none)"
+        speaker = row[2]
+        if speaker is None:  # below the layer's floor, or a source that names nobody
+            continue
+        report.in_layer += 1
+        names[speaker] = row[4] or speaker
         cells[(g["doc"], g["identity"], speaker)] += 1
 
     def pairs(*fields: int) -> int:
