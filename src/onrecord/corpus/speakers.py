@@ -8,8 +8,10 @@ How the merging decides, per block (one surname, or one organization's name):
    Donald Trump and Donald Trump Jr.
 2. A surname alone (an article that never gives the first name: "Mr. Trump
    said") joins a full name of its block only when the evidence leaves one:
-   the candidates are the block's full names (the article's own, when it
-   names any); a candidate is out when the honorific's gender contradicts the
+   the candidates are the full names its article gives, or, when it gives
+   none, the block's full names quoted in at least ``PROMINENT`` articles
+   within ``WINDOW`` days of it (the time window); a candidate is out when
+   the honorific's gender contradicts the
    honorifics seen with that name elsewhere ("Mrs. Clinton" is not Bill), and
    when a title of the mention agrees with titles of some candidates, only
    those stay ("former President Clinton"). The surname joins the candidate
@@ -30,6 +32,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from onrecord.corpus.names import (
@@ -63,6 +66,10 @@ _TITLE_NOISE = {
     "state",
     "s",
 }
+#: a lone surname joins a full name its article does not give only when that name is quoted
+#: in at least this many articles within WINDOW days of it
+PROMINENT = 3
+WINDOW = 90
 #: how many times more articles a person needs than a one-word organization of the surname
 #: to take it without its article naming the person
 ORG_RATIO = 5
@@ -119,6 +126,8 @@ def _gender(source: str) -> str:
 class _Candidate:
     key: str
     articles: set[str] = field(default_factory=set)
+    #: the publication date of each of its articles (undated ones left out)
+    dates: dict[str, date] = field(default_factory=dict)
     titles: set[str] = field(default_factory=set)
     honorifics: Counter[str] = field(default_factory=Counter)
 
@@ -155,6 +164,8 @@ def resolve_block(mentions: Iterable[Mention]) -> dict[tuple[str, str], str]:
             continue
         c = candidates.setdefault(m.key, _Candidate(m.key))
         c.articles.add(m.article_id)
+        if m.published:
+            c.dates[m.article_id] = date.fromisoformat(m.published[:10])
         for t in m.titles:
             c.titles.update(title_words(t))
         if g := _gender(m.source):
@@ -200,8 +211,18 @@ def _choose(
     """The full name an article's lone surname means, or None when the evidence does not
     single one out. With ``same_article``, only a full name the article itself gives."""
     pool = [c for c in candidates.values() if article in c.articles]
-    if not pool and not same_article:
-        pool = list(candidates.values())
+    weight = {c.key: len(c.articles) for c in pool}
+    if not pool:
+        if same_article:
+            return None
+        # a full name the article does not give: only one quoted in at least PROMINENT
+        # articles within WINDOW days of it ("Trump" in the 2016 campaign; not "Taylor"
+        # because some Taylor was in the news)
+        when = next((m.published for m in group if m.published), None)
+        weight = {c.key: _near(c, when) for c in candidates.values()}
+        pool = [c for c in candidates.values() if weight[c.key]]
+        if not pool or max(weight.values()) < PROMINENT:
+            return None
     genders = {g for m in group if (g := _gender(m.source))}
     for g in genders:
         pool = [c for c in pool if not c.contradicts(g)]
@@ -215,11 +236,19 @@ def _choose(
             pool = agreeing
     if not pool:
         return None
-    weight = {c.key: len(c.articles) for c in pool}
     best = max(pool, key=lambda c: (weight[c.key], c.key))
-    if weight[best.key] >= DOMINANCE * sum(weight.values()):
+    if weight[best.key] >= DOMINANCE * sum(weight[c.key] for c in pool):
         return best.key
     return None
+
+
+def _near(c: _Candidate, when: str | None) -> int:
+    """How many of a candidate's articles are within WINDOW days of a date (all of them
+    when the date is unknown)."""
+    if when is None:
+        return len(c.articles)
+    day = date.fromisoformat(when[:10])
+    return sum(abs((d - day).days) <= WINDOW for d in c.dates.values())
 
 
 def resolve(mentions: Iterable[Mention]) -> dict[tuple[str, str], str]:
