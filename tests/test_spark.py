@@ -42,7 +42,16 @@ from onrecord.spark.plan import input_files, read_manifest, shard
 
 WARC = SHARED / "data" / "news-pages" / "news-pages.warc.gz"
 PAGES = 40
-TABLES = ("articles", "entities", "attributions", "times", "errors", "sources")
+TABLES = (
+    "articles",
+    "entities",
+    "attributions",
+    "times",
+    "errors",
+    "sources",
+    "speakers",
+    "statements",
+)
 PY = sys.executable
 
 
@@ -588,3 +597,20 @@ def test_spark_shards_keep_copies_of_a_url_together(tmp_path: Path) -> None:
             assert all(len(b) == 1 for b in batches.values())
         assert summary.records == sum(len(p) for p in parts)
     assert sorted(seen) == sorted(f"{tmp_path / 'a.jsonl'}:{n}" for n in range(1, 201))
+
+
+@pytest.mark.spark
+@pytest.mark.model
+@pytest.mark.shared
+def test_spark_corpus_layer_matches_ingest(spark_run: Any, local: Path) -> None:
+    """The speakers and statements the job computes, and every attribution's speaker and
+    statement id, are those of `onrecord ingest` of the same pages: same rows, same ids."""
+    out, summary = spark_run
+    for table in ("speakers", "statements"):
+        got = rows(f"SELECT * FROM {spark_table(out, table)}")
+        assert got == rows(f"SELECT * FROM {export_table(local, table)}"), table
+        assert summary["rows"][table] == len(got) > 0, table
+    ids = "SELECT article_id, id, speaker_key, speaker_id, statement_id FROM {}"
+    got = rows(ids.format(spark_table(out, "attributions")))
+    assert got == rows(ids.format(export_table(local, "attributions")))
+    assert any(r[3] for r in got) and any(r[4] for r in got)

@@ -8,6 +8,7 @@ a job runs.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import re
@@ -142,8 +143,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     with Store(args.db) as store:
         loaded = load_parquet(store, args.directory)
     if args.json:
-        print(json.dumps({"db": args.db, **{k: getattr(loaded, k) for k in loaded.__slots__}},
-                         indent=2))  # fmt: skip
+        print(json.dumps({"db": args.db, **dataclasses.asdict(loaded)}, indent=2))
     else:
         print(
             f"onrecord load: {loaded.articles:,} new articles, {loaded.duplicates:,} duplicates, "

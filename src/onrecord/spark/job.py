@@ -19,8 +19,9 @@ input files and the final counts:
    deleted. (Shards of one file split it by article id: ``worker.records``.)
 
 Datasets: ``articles``, ``entities``, ``attributions``, ``times``,
-``errors``, ``sources``. ``onrecord load DIR --db FILE`` brings them into a
-DuckDB store.
+``errors``, ``sources``, and the corpus layer's ``speakers`` and
+``statements`` (``spark.corpus``: one more step over the final tables, by
+block). ``onrecord load DIR --db FILE`` brings them into a DuckDB store.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from onrecord.options import PipelineOptions
 from onrecord.spark.plan import Task, is_uri, local_name, shard
 from onrecord.spark.schema import OUTPUT_TABLES, STATS, columns, staged_ddl
 from onrecord.spark.worker import WorkerOptions, preload, run_partition
+from onrecord.store.schema import CORPUS_TABLES
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -325,9 +327,14 @@ def _finish(
 ) -> JobSummary:
     """Write the six datasets from the staged rows; with ``dedup``, an article id made by
     several tasks keeps the first record in input order (the others become duplicates)."""
-    tables = _final_tables(spark, staging, dedup)
+    from onrecord.spark.corpus import corpus_tables
+
+    tables = corpus_tables(_final_tables(spark, staging, dedup))
     _write_tables(tables, out)
-    found = _written_counts(spark, out) if dedup else _made_counts(made)
+    if dedup:
+        found = _written_counts(spark, out)
+    else:
+        found = {**_made_counts(made), **_written_counts(spark, out, CORPUS_TABLES)}
     return _summary(out, made, found)
 
 
@@ -399,19 +406,26 @@ def _write_tables(tables: dict[str, DataFrame], out: str) -> None:
             done.result()
 
 
-def _written_counts(spark: SparkSession, out: str) -> dict[str, int]:
-    """Rows per written table, duplicates, failures by reason: counted in one small job."""
+def _written_counts(
+    spark: SparkSession, out: str, only: tuple[str, ...] | None = None
+) -> dict[str, int]:
+    """Rows per written table, duplicates, failures by reason: counted in one small job
+    (``only``: the rows of these tables alone)."""
     from pyspark.sql import DataFrame
     from pyspark.sql import functions as F
 
-    written = {t: spark.read.parquet(f"{out}/{t}") for t in OUTPUT_TABLES}
-    dups = written["sources"].where(F.col("outcome") == "duplicate")
+    written = {t: spark.read.parquet(f"{out}/{t}") for t in only or OUTPUT_TABLES}
     counted = [
-        *(df.groupBy().count().select(F.lit(f"rows {t}").alias("name"), "count")
-          for t, df in [*written.items(), ("duplicates", dups)]),
-        written["errors"].groupBy("reason").count()
-        .select(F.concat(F.lit("reason "), "reason").alias("name"), "count"),
-    ]  # fmt: skip
+        df.groupBy().count().select(F.lit(f"rows {t}").alias("name"), "count")
+        for t, df in written.items()
+    ]
+    if only is None:
+        dups = written["sources"].where(F.col("outcome") == "duplicate")
+        counted += [
+            dups.groupBy().count().select(F.lit("rows duplicates").alias("name"), "count"),
+            written["errors"].groupBy("reason").count()
+            .select(F.concat(F.lit("reason "), "reason").alias("name"), "count"),
+        ]  # fmt: skip
     tally = functools.reduce(DataFrame.unionByName, counted).collect()
     return {str(r["name"]): int(r["count"]) for r in tally}
 

@@ -22,11 +22,13 @@ if TYPE_CHECKING:
 
 __all__ = ["arrow_type", "spark_type"]
 
-#: the tables the job writes, in writing order; ``sources`` is the ingest ledger
-OUTPUT_TABLES = ("articles", "entities", "attributions", "times", "errors", "sources")
+#: the tables the workers make rows of; ``sources`` is the ingest ledger
+WORKER_TABLES = ("articles", "entities", "attributions", "times", "errors", "sources")
+#: the tables the job writes: the workers', then the corpus layer's (``spark.corpus``)
+OUTPUT_TABLES = (*WORKER_TABLES, "speakers", "statements")
 #: staged-only rows: what readers skipped, counted per partition (name, n)
 STATS = "stats"
-STAGED = (*OUTPUT_TABLES, STATS)
+STAGED = (*WORKER_TABLES, STATS)
 _STATS_TABLE = Table(STATS, (Column("name", "VARCHAR"), Column("n", "BIGINT")), ("name",))
 
 
@@ -100,6 +102,9 @@ def batch_tables(
         if table == "articles":
             cols["ingested_at"] = [now] * n
             cols["batch"] = [batch] * n
+        if table == "attributions":  # the corpus layer's, filled after the staging
+            cols["speaker_id"] = [None] * n
+            cols["statement_id"] = [None] * n
         if table == "errors":
             cols["failed_at"] = [now] * n
             order = [orders.get(s, -1) for s in cols["source"]]

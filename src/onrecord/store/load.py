@@ -7,7 +7,10 @@ writes) for ``articles``, ``entities``, ``attributions``, ``times``,
 store's rules: an article id already stored adds nothing (its record becomes
 a ``duplicate`` in the ledger), an input record the ledger has is skipped, so
 loading the same output twice adds nothing. The loaded articles get one new
-batch number; the full-text index is synced after the commit.
+batch number; in the same transaction the corpus layer is brought up to date
+for them as for an ingested batch (``store.corpus``: the output's own
+``speakers`` and ``statements`` describe that output alone, so they are not
+copied); the full-text index is synced after the commit.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from onrecord.errors import InputError
+from onrecord.store import corpus
 from onrecord.store.database import Store
 from onrecord.store.schema import SCHEMA, columns
 
@@ -36,6 +40,8 @@ class Loaded:
     errors: int = 0
     sources: int = 0
     indexed: int = 0
+    #: what the load changed in the corpus layer
+    corpus: corpus.CorpusChange | None = None
 
 
 def dataset(directory: Path, table: str) -> str | None:
@@ -64,7 +70,13 @@ def load_parquet(store: Store, directory: str | Path) -> Loaded:
         out.articles = load.articles()
         out.errors = load.errors()
         out.sources, out.duplicates = load.ledger()
+        ids = [r[0] for r in con.execute("SELECT id FROM _load_articles").fetchall()]
         con.execute("DROP TABLE _load_articles")
+        if ids:
+            # the layer over the whole store, as a batch of these articles would update it
+            # (an earlier onrecord's output has no speaker keys: they are made first)
+            store.key_speakers(ids)
+            out.corpus = corpus.update(store, ids)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
