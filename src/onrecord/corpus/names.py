@@ -16,6 +16,7 @@ block can be one speaker, so a block is the unit every later decision reads.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -88,6 +89,7 @@ class PersonName:
         return SEP.join(("person", self.last, self.first, self.suffix))
 
 
+@functools.lru_cache(maxsize=65536)
 def person_name(name: str) -> PersonName | None:
     """The parts of a person's name; None when it has no word that can be a surname."""
     name = name.strip().split("\n")[0]  # a dateline or heading run into the name
@@ -149,22 +151,33 @@ def _not_a_name(word: str) -> bool:
 
 
 def _named_in(source: str) -> PersonName | None:
-    """The person a source's own words name ("former President Bill Clinton", "Mr. Trump"),
-    when they end in a capitalized name; None for a pronoun or a description."""
+    """The person a source's own words name ("former President Bill Clinton", "Mr. Trump"):
+    the capitalized words that end it, after the last honorific or title among them; None
+    for a pronoun or a description."""
     from onrecord.stages.lexicon import ORG_PRONOUNS, PERSON_PRONOUNS
 
     head = source.split(",")[0].split("\n")[0].strip()
     words = head.split()
-    if not words:
+    run: list[str] = []
+    for word in reversed(words):
+        if not word[:1].isupper():
+            break
+        run.insert(0, word)
+    if not run or fold(run[-1]).strip(".'") in PERSON_PRONOUNS | ORG_PRONOUNS:
         return None
-    last = words[-1].strip(".'’")
-    if not last[:1].isupper() or fold(last) in PERSON_PRONOUNS | ORG_PRONOUNS:
+    titled = [i for i, w in enumerate(run) if _not_a_name(fold(w).strip("."))]
+    if titled:
+        honor = fold(run[titled[-1]]).strip(".")
+        name = run[titled[-1] + 1 :]
+        if honor in HONORIFICS and name:  # "Mr. Trump": keep the honorific's gender
+            name = [run[titled[-1]], *name]
+        run = name
+    if not run or _not_a_name(fold(run[-1]).strip(".")):
         return None
-    if len(words) == 1 or _not_a_name(fold(last)):
-        return person_name(head) if len(words) == 1 and not _not_a_name(fold(last)) else None
-    return person_name(head)
+    return person_name(" ".join(run))
 
 
+@functools.lru_cache(maxsize=65536)
 def honorific(text: str) -> str | None:
     """The honorific a source's words put before its name ("Mr. Trump" -> "mr"), if any."""
     for word in _words(text):

@@ -27,6 +27,7 @@ came first, and the same input gives the same ids on one machine and on Spark.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections import Counter, defaultdict
@@ -110,6 +111,7 @@ class Mention:
         return (self.article_id, self.attribution_id)
 
 
+@functools.lru_cache(maxsize=65536)
 def title_words(title: str) -> frozenset[str]:
     """A title's words that say what the office is ("former Secretary of State" ->
     {"secretary"})."""

@@ -27,8 +27,9 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
+import zlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,8 +43,6 @@ MIN_WORDS = 4
 PARAPHRASE = 0.6
 #: below this length ratio (in trigrams), a shorter content links only when both quote
 EXCERPT = 0.5
-#: a trigram that this many of one speaker's attributions share (a slogan) proposes no link
-MAX_POSTING = 200
 _UNIT = re.compile(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:'[^\W\d_]+)?")
 _STOP_WORDS = """a an the and or but if of to in on at by for with from as
@@ -63,6 +62,15 @@ def words(text: str) -> list[str]:
 
 def _trigrams(ws: list[str]) -> set[tuple[str, ...]]:
     return {tuple(ws[i : i + 3]) for i in range(len(ws) - 2)}
+
+
+def gram_hashes(text: str) -> list[int]:
+    """A content's word trigrams as sorted 31-bit hashes (none for a content too short to
+    link): what the store indexes to find the statements a new content may join."""
+    ws = words(text)
+    if len(ws) < MIN_WORDS:
+        return []
+    return sorted({zlib.crc32(" ".join(g).encode("utf-8")) & 0x7FFFFFFF for g in _trigrams(ws)})
 
 
 def _content_words(ws: list[str]) -> set[str]:
@@ -117,7 +125,9 @@ def _paraphrase(a: Item, b: Item) -> bool:
     return len(said & _content_words(quote.words)) >= PARAPHRASE * len(said)
 
 
-class _Union:
+class Union:
+    """Union-find over 0..n-1 (a group's root is its smallest member)."""
+
     def __init__(self, n: int) -> None:
         self.parent = list(range(n))
 
@@ -133,34 +143,36 @@ class _Union:
             self.parent[max(a, b)] = min(a, b)
 
 
+def links(items: list[Item], new: int = 0) -> Iterator[tuple[int, int]]:
+    """The links (index pairs) among ``items`` that involve one of the first ``new`` of them
+    (0: every link): every pair that shares a trigram is tried, so the links do not depend
+    on the items' order."""
+    grams = [_trigrams(it.words) for it in items]
+    index: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    by_article: dict[str, list[int]] = defaultdict(list)
+    for i, it in enumerate(items):
+        fresh = not new or i < new
+        seen: set[int] = set()
+        for gram in grams[i]:
+            posting = index[gram]
+            for j in posting:
+                if j not in seen and (fresh or j < new):
+                    seen.add(j)
+                    if _linked(items[j], it, grams[j], grams[i]):
+                        yield j, i
+            posting.append(i)
+        for j in by_article[it.article_id]:
+            if (fresh or j < new) and _paraphrase(items[j], it):
+                yield j, i
+        by_article[it.article_id].append(i)
+
+
 def cluster(items: Iterable[Item]) -> list[list[Item]]:
     """One speaker's attributions in statements (each sorted earliest first)."""
     items = sorted(items, key=lambda it: it.ref)
-    grams = [_trigrams(it.words) for it in items]
-    union = _Union(len(items))
-    index: dict[object, list[int]] = defaultdict(list)
-    exact: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    by_article: dict[str, list[int]] = defaultdict(list)
-    for i, (it, g) in enumerate(zip(items, grams, strict=True)):
-        if len(it.words) >= MIN_WORDS:
-            key = tuple(it.words)
-            for j in exact[key][:1]:
-                union.join(i, j)
-            exact[key].append(i)
-        seen: set[int] = set()
-        for feature in g:
-            posting = index[feature]
-            if len(posting) <= MAX_POSTING:  # a stock phrase alone proposes no link
-                for j in posting:
-                    if j not in seen:
-                        seen.add(j)
-                        if union.find(i) != union.find(j) and _linked(items[j], it, grams[j], g):
-                            union.join(i, j)
-            posting.append(i)
-        for j in by_article[it.article_id]:
-            if union.find(i) != union.find(j) and _paraphrase(items[j], it):
-                union.join(i, j)
-        by_article[it.article_id].append(i)
+    union = Union(len(items))
+    for i, j in links(items):
+        union.join(i, j)
     groups: dict[int, list[Item]] = defaultdict(list)
     for i, it in enumerate(items):
         groups[union.find(i)].append(it)

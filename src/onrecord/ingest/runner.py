@@ -105,9 +105,13 @@ class Summary:
     reasons: dict[str, int] = field(default_factory=dict)
     skipped: dict[str, int] = field(default_factory=dict)  # not documents (WARC requests...)
     seconds: float = 0.0
+    #: of which the writer spent bringing the corpus layer up to date (``store.corpus``)
+    corpus_seconds: float = 0.0
 
     def add(self, written: Written) -> None:
         self.articles += written.articles
+        if written.corpus is not None:
+            self.corpus_seconds += written.corpus.seconds
         self.duplicates += written.duplicates
         self.errors += written.errors
         self.already += written.already
@@ -124,6 +128,7 @@ class Summary:
             "errors_by_reason": dict(sorted(self.reasons.items())),
             "skipped": dict(sorted(self.skipped.items())),
             "seconds": round(self.seconds, 2),
+            "corpus_seconds": round(self.corpus_seconds, 2),
         }
 
 

@@ -20,6 +20,7 @@ keeps its speaker key, so a rebuild can take others in.
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from onrecord.corpus.names import block_of
 from onrecord.corpus.speakers import Mention, resolve, speaker_id, speaker_rows
-from onrecord.corpus.statements import Item, cluster, statement_row
+from onrecord.corpus.statements import Item, Union, cluster, links, statement_row
 from onrecord.store.schema import SCHEMA
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ class CorpusChange:
     """What one update changed."""
 
     blocks: int = 0
+    seconds: float = 0.0  # time the update took
     speakers: int = 0  # speakers rows written
     statements: int = 0  # statements rows written
     attributions: int = 0  # attributions whose speaker or statement changed
@@ -64,6 +66,13 @@ def _iso(value: Any) -> str | None:
 def update(store: Store, article_ids: list[str] | None) -> CorpusChange:
     """Bring speakers and statements up to date after ``article_ids`` were written (None:
     every article, as after a migration or a load). Run inside the caller's transaction."""
+    started = time.perf_counter()
+    change = _update(store, article_ids)
+    change.seconds = time.perf_counter() - started
+    return change
+
+
+def _update(store: Store, article_ids: list[str] | None) -> CorpusChange:
     con = store.con
     change = CorpusChange()
     params: list[Any] = [CORPUS_MIN_CONFIDENCE]
@@ -100,18 +109,23 @@ def update(store: Store, article_ids: list[str] | None) -> CorpusChange:
     # 2. speakers
     by_speaker: dict[str, list[Mention]] = defaultdict(list)
     moved: list[tuple[str, str, str]] = []
-    touched: set[str] = set()  # speakers whose statements must be clustered again
+    touched: set[str] = set()  # speakers whose statements must be clustered again, whole
+    grown: set[str] = set()  # speakers that only gained attributions of the new articles
     for m in mentions:
         key = keys[m.ref]
         sid = speaker_id(key)
         by_speaker[key].append(m)
+        is_new = new_articles is not None and m.article_id in new_articles
         if old[m.ref] != sid:
             moved.append((m.article_id, m.attribution_id, sid))
-            touched.add(sid)
-            if old[m.ref] is not None:
-                touched.add(old[m.ref])
-        elif new_articles is not None and m.article_id in new_articles:
-            touched.add(sid)
+            if is_new:
+                grown.add(sid)
+            else:  # a stored attribution changed speaker: both speakers' statements change
+                touched.add(sid)
+                if old[m.ref] is not None:
+                    touched.add(old[m.ref])
+        elif is_new:
+            grown.add(sid)
     set_column(store, "speaker_id", moved)
     change.attributions = len(moved)
     speaker_table = [speaker_rows(key, ms) for key, ms in by_speaker.items()]
@@ -128,7 +142,87 @@ def update(store: Store, article_ids: list[str] | None) -> CorpusChange:
         touched = {r["id"] for r in speaker_table}
     change.statements, restated = _restate(store, sorted(touched), everything=article_ids is None)
     change.attributions += restated
+    if article_ids is not None:
+        for sid in sorted(grown - touched):
+            written, restated = _join_statements(store, sid, article_ids)
+            change.statements += written
+            change.attributions += restated
     return change
+
+
+_ITEM_SQL = (
+    "SELECT a.article_id, a.id, a.content, len(a.quotes) > 0, ar.published, ar.publisher, "
+    "a.statement_id FROM attributions a JOIN articles ar ON ar.id = a.article_id "
+)
+
+
+def _items(rows: list[tuple[Any, ...]]) -> list[Item]:
+    return [Item(r[0], r[1], r[2] or "", bool(r[3]), _iso(r[4]), r[5]) for r in rows]
+
+
+def _join_statements(store: Store, sid: str, article_ids: list[str]) -> tuple[int, int]:
+    """One speaker's new attributions (of ``article_ids``) into its statements: each joins
+    the stored statements it links to (found by the trigram index, ``content_grams``), which
+    merge; the rest of the speaker's statements are not read. The same statements as
+    clustering the speaker's attributions whole. Return (rows written, attributions whose
+    statement changed)."""
+    con = store.con
+    fresh = con.execute(
+        _ITEM_SQL + "WHERE a.speaker_id = $1 AND a.article_id IN (SELECT unnest($2::VARCHAR[])) "
+        "ORDER BY a.article_id, a.id",
+        [sid, article_ids],
+    ).fetchall()
+    found = con.execute(
+        "SELECT DISTINCT unnest(content_grams) FROM attributions WHERE speaker_id = $1 "
+        "AND article_id IN (SELECT unnest($2::VARCHAR[]))",
+        [sid, article_ids],
+    ).fetchall()
+    grams = sorted(g for (g,) in found)
+    stored = []
+    if grams:
+        stored = con.execute(
+            _ITEM_SQL + "WHERE a.speaker_id = $1 AND a.article_id NOT IN "
+            "(SELECT unnest($2::VARCHAR[])) AND list_has_any(a.content_grams, $3::INTEGER[]) "
+            "ORDER BY a.article_id, a.id",
+            [sid, article_ids, grams],
+        ).fetchall()
+    items = _items(fresh) + _items(stored)
+    statement_of = [r[6] for r in fresh] + [r[6] for r in stored]
+    union = Union(len(items))
+    for i, j in links(items, new=len(fresh)):
+        union.join(i, j)
+    # a group of new attributions takes in every stored statement one of its links reaches
+    groups: dict[int, set[int]] = defaultdict(set)
+    for i in range(len(items)):
+        groups[union.find(i)].add(i)
+    table: list[dict[str, Any]] = []
+    moved: list[tuple[str, str, str]] = []
+    gone: set[str] = set()
+    for members in groups.values():
+        if not any(i < len(fresh) for i in members):
+            continue
+        merged = {statement_of[i] for i in members if i >= len(fresh) and statement_of[i]}
+        whole = [items[i] for i in members if i < len(fresh)]
+        old: dict[tuple[str, str], str | None] = {it.ref: None for it in whole}
+        if merged:
+            rows = con.execute(
+                _ITEM_SQL + "WHERE a.statement_id IN (SELECT unnest($1::VARCHAR[]))",
+                [sorted(merged)],
+            ).fetchall()
+            whole += _items(rows)
+            old.update({(r[0], r[1]): r[6] for r in rows})
+            gone |= merged
+        whole.sort(key=lambda it: it.order)
+        row = statement_row(sid, whole)
+        table.append(row)
+        moved.extend((*it.ref, row["id"]) for it in whole if old[it.ref] != row["id"])
+    if gone:
+        con.execute(
+            "DELETE FROM statements WHERE id IN (SELECT unnest($1::VARCHAR[]))", [sorted(gone)]
+        )
+    set_column(store, "statement_id", moved)
+    _write(store, "statements", table)
+    return len(table), len(moved)
 
 
 def _restate(store: Store, speakers: list[str], *, everything: bool) -> tuple[int, int]:
@@ -137,11 +231,16 @@ def _restate(store: Store, speakers: list[str], *, everything: bool) -> tuple[in
     con = store.con
     if not speakers and not everything:
         return 0, 0
+    where = (
+        "a.speaker_id IS NOT NULL"
+        if everything
+        else ("a.speaker_id IN (SELECT unnest($1::VARCHAR[]))")
+    )
     rows = con.execute(
         "SELECT a.speaker_id, a.article_id, a.id, a.content, len(a.quotes) > 0, ar.published, "
         "ar.publisher, a.statement_id FROM attributions a JOIN articles ar ON ar.id = a.article_id "
-        "WHERE a.speaker_id IN (SELECT unnest($1::VARCHAR[]))",
-        [speakers],
+        f"WHERE {where}",
+        [] if everything else [speakers],
     ).fetchall()
     items: dict[str, list[Item]] = defaultdict(list)
     old: dict[tuple[str, str], str | None] = {}

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from onrecord.corpus.names import attribution_key
+from onrecord.corpus.statements import gram_hashes
 from onrecord.store.schema import ARTICLE_TABLES, SCHEMA, Table
 
 if TYPE_CHECKING:
@@ -69,8 +70,12 @@ class BatchRows:
             self._add(SCHEMA["entities"], entity, child)
         entities = {e.id: e for e in record.entities}
         for attribution in record.attributions:
-            key = attribution_key(attribution, entities)
-            self._add(SCHEMA["attributions"], attribution, {**child, "speaker_key": key})
+            given = {
+                **child,
+                "speaker_key": attribution_key(attribution, entities),
+                "content_grams": gram_hashes(attribution.content.text),
+            }
+            self._add(SCHEMA["attributions"], attribution, given)
         for n, time in enumerate(record.times):
             self._add(SCHEMA["times"], time, {"article_id": id, "n": n})
 

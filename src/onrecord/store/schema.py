@@ -262,6 +262,9 @@ ATTRIBUTIONS = Table(
         # the row (``corpus.names``); the speaker and the statement are the writer's, over the
         # blocks a batch touches
         Column("speaker_key", "VARCHAR"),
+        # the content's word trigrams, hashed (``corpus.statements.gram_hashes``): the index
+        # a new attribution finds the statements it may join by
+        Column("content_grams", "INTEGER[]"),
         Column("speaker_id", "VARCHAR", writer=True),
         Column("statement_id", "VARCHAR", writer=True),
     ),
@@ -456,7 +459,7 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         *(
             f"ALTER TABLE attributions ADD COLUMN {c.name} {c.sql}"
             for c in ATTRIBUTIONS.columns
-            if c.name in ("speaker_key", "speaker_id", "statement_id")
+            if c.name in ("speaker_key", "content_grams", "speaker_id", "statement_id")
         ),
         SPEAKERS.create_sql(),
         STATEMENTS.create_sql(),
