@@ -65,6 +65,7 @@ _NOT_FIRST_NAMES = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lowercase, accents off, curly apostrophes straight."""
     text = unicodedata.normalize("NFKD", text.replace("\u2019", "'"))
@@ -203,6 +204,7 @@ def name_key(kind: str, name: str) -> str | None:
     return SEP.join((kind, " ".join(words)))
 
 
+@functools.lru_cache(maxsize=65536)
 def block_of(key: str) -> str:
     """The block of a key: its kind and surname (person) or its whole name. A one-word
     organization or outlet shares the block of the persons of that surname (a parser may

@@ -27,6 +27,7 @@ came first, and the same input gives the same ids on one machine and on Spark.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import re
@@ -80,6 +81,7 @@ GENDER_SHARE = 0.2
 MAX_ALIASES = 20
 
 
+@functools.lru_cache(maxsize=65536)
 def speaker_id(key: str) -> str:
     """The id of the speaker whose key this is."""
     return "sp" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:14]
@@ -125,11 +127,13 @@ def _gender(source: str) -> str:
 
 
 @dataclass(slots=True)
-class _Candidate:
+class Candidate:
     key: str
     articles: set[str] = field(default_factory=set)
     #: the publication date of each of its articles (undated ones left out)
     dates: dict[str, date] = field(default_factory=dict)
+    #: those dates as sorted day numbers, once asked for
+    sorted_days: list[int] | None = None
     titles: set[str] = field(default_factory=set)
     honorifics: Counter[str] = field(default_factory=Counter)
 
@@ -149,42 +153,80 @@ def resolve_block(mentions: Iterable[Mention]) -> dict[tuple[str, str], str]:
     """The speaker key of every mention of one block: its own, or the full name a lone
     surname can only mean."""
     mentions = list(mentions)
-    out: dict[tuple[str, str], str] = {}
-    candidates: dict[str, _Candidate] = {}
-    # (article, honorific's gender) -> its surname-only mentions
-    lone: dict[tuple[str, str], list[Mention]] = defaultdict(list)
-    named: dict[str, list[Mention]] = defaultdict(list)  # article -> one-word org names
+    out = {m.ref: m.key for m in mentions}
+    out.update(decide(candidates_of(mentions), [m for m in mentions if decidable(m)]))
+    return out
+
+
+def is_candidate(key: str) -> bool:
+    """A full person name: what a lone surname of its block may turn out to mean."""
+    parts = key.split(SEP)
+    return parts[0] == "person" and len(parts) == 4 and bool(parts[2])
+
+
+def decidable(m: Mention) -> bool:
+    """A mention whose speaker the block decides, not its key alone: a lone surname, a
+    one-word organization, or a name with an honorific (which may contradict it)."""
+    return is_surname_only(m.key) or is_one_word_name(m.key) or bool(_gender(m.source))
+
+
+def candidates_of(mentions: Iterable[Mention]) -> dict[str, Candidate]:
+    """The full names of a block, with what their mentions say of them."""
+    candidates: dict[str, Candidate] = {}
     for m in mentions:
-        out[m.ref] = m.key
-        if is_surname_only(m.key):
-            lone[(m.article_id, _gender(m.source))].append(m)
+        if not is_candidate(m.key):
             continue
-        if is_one_word_name(m.key):
-            named[m.article_id].append(m)
-            continue
-        if not m.key.startswith("person" + SEP):
-            continue
-        c = candidates.setdefault(m.key, _Candidate(m.key))
-        c.articles.add(m.article_id)
-        if m.published:
-            c.dates[m.article_id] = date.fromisoformat(m.published[:10])
-        for t in m.titles:
-            c.titles.update(title_words(t))
-        if g := _gender(m.source):
-            c.honorifics[g] += 1
+        c = candidates.get(m.key)
+        if c is None:
+            c = candidates[m.key] = Candidate(m.key)
+        add_evidence(c, m.article_id, m.published, m.titles, m.source)
+    return candidates
+
+
+def add_evidence(
+    c: Candidate,
+    article: str,
+    published: str | None,
+    titles: Iterable[str],
+    source: str,
+    n: int = 1,
+) -> None:
+    """One mention's evidence (``n`` alike ones') about a full name."""
+    c.articles.add(article)
+    if published:
+        c.dates[article] = date.fromisoformat(published[:10])
+    for t in titles:
+        c.titles.update(title_words(t))
+    if g := _gender(source):
+        c.honorifics[g] += n
+
+
+def decide(candidates: dict[str, Candidate], mentions: list[Mention]) -> dict[tuple[str, str], str]:
+    """The speaker key of each decidable mention of a block, given the block's full names."""
+    out = {m.ref: m.key for m in mentions}
     if not candidates:
         return out
-    # a full name whose honorific the name's other mentions contradict ("Mr. Clinton" tied to
-    # Hillary Clinton by its article) is decided again, like a lone surname
+    lone: dict[tuple[str, str], list[Mention]] = defaultdict(list)  # (article, gender)
+    named: dict[str, list[Mention]] = defaultdict(list)  # article -> one-word org names
     for m in mentions:
         g = _gender(m.source)
-        if g and m.key in candidates and candidates[m.key].contradicts(g):
+        if is_surname_only(m.key):
+            lone[(m.article_id, g)].append(m)
+        elif is_one_word_name(m.key):
+            named[m.article_id].append(m)
+        elif g and m.key in candidates and candidates[m.key].contradicts(g):
+            # a full name whose honorific the name's other mentions contradict ("Mr.
+            # Clinton" tied to Hillary Clinton by its article): decided like a lone surname
             lone[(m.article_id, g)].append(m)
     for (article, _), group in lone.items():
         chosen = _choose(group, candidates, article)
         if chosen is not None:
             for m in group:
                 out[m.ref] = chosen
+    org_articles: dict[str, set[str]] = defaultdict(set)
+    for group in named.values():
+        for m in group:
+            org_articles[m.key].add(m.article_id)
     for article, group in named.items():
         # a one-word "organization" is the person of that surname where its article names
         # that person in full, or where the person is quoted in many times more articles
@@ -194,7 +236,7 @@ def resolve_block(mentions: Iterable[Mention]) -> dict[tuple[str, str], str]:
         if chosen is None:
             chosen = _choose(group, candidates, article)
             if chosen is not None and len(candidates[chosen].articles) < ORG_RATIO * len(
-                {m.article_id for g in named.values() for m in g if m.key == group[0].key}
+                org_articles[group[0].key]
             ):
                 chosen = None
         if chosen is not None:
@@ -205,7 +247,7 @@ def resolve_block(mentions: Iterable[Mention]) -> dict[tuple[str, str], str]:
 
 def _choose(
     group: list[Mention],
-    candidates: dict[str, _Candidate],
+    candidates: dict[str, Candidate],
     article: str,
     *,
     same_article: bool = False,
@@ -244,13 +286,16 @@ def _choose(
     return None
 
 
-def _near(c: _Candidate, when: str | None) -> int:
+def _near(c: Candidate, when: str | None) -> int:
     """How many of a candidate's articles are within WINDOW days of a date (all of them
     when the date is unknown)."""
     if when is None:
         return len(c.articles)
-    day = date.fromisoformat(when[:10])
-    return sum(abs((d - day).days) <= WINDOW for d in c.dates.values())
+    if c.sorted_days is None:
+        c.sorted_days = sorted(d.toordinal() for d in c.dates.values())
+    day = date.fromisoformat(when[:10]).toordinal()
+    days = c.sorted_days
+    return bisect.bisect_right(days, day + WINDOW) - bisect.bisect_left(days, day - WINDOW)
 
 
 def resolve(mentions: Iterable[Mention]) -> dict[tuple[str, str], str]:
@@ -274,19 +319,57 @@ def _display_name(key: str, names: Counter[str]) -> str:
     return max(names.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[0]
 
 
+@dataclass(slots=True)
+class SpeakerFacts:
+    """What a speaker's row is made of, summed over its mentions (so that a store can sum
+    them in SQL): names with counts, titles with counts and first and last dates, articles,
+    attributions, dates."""
+
+    names: Counter[str] = field(default_factory=Counter)
+    #: raw title -> [count, first date, last date]
+    titles: dict[str, list[Any]] = field(default_factory=dict)
+    articles: int = 0
+    attributions: int = 0
+    first_seen: str | None = None
+    last_seen: str | None = None
+
+    def add_title(self, title: str, n: int, first: str | None, last: str | None) -> None:
+        entry = self.titles.setdefault(title, [0, None, None])
+        entry[0] += n
+        entry[1] = min(filter(None, (entry[1], first)), default=None)
+        entry[2] = max(filter(None, (entry[2], last)), default=None)
+
+
 def speaker_rows(key: str, mentions: list[Mention]) -> dict[str, Any]:
     """The ``speakers`` row of one speaker from all its mentions."""
-    names = Counter(m.name for m in mentions)
-    titles: dict[str, list[Any]] = {}  # folded title -> [shown, first, last, count]
+    facts = SpeakerFacts(Counter(m.name for m in mentions))
     for m in mentions:
         for t in m.titles:
-            entry = titles.setdefault(fold(t), [t, m.published, m.published, 0])
-            entry[3] += 1
-            if m.published:
-                entry[1] = min(filter(None, (entry[1], m.published)))
-                entry[2] = max(filter(None, (entry[2], m.published)))
+            facts.add_title(t, 1, m.published, m.published)
     dates = sorted(m.published for m in mentions if m.published)
-    ranked_titles = sorted(titles.values(), key=lambda e: (-e[3], e[0]))
+    facts.articles = len({m.article_id for m in mentions})
+    facts.attributions = len(mentions)
+    facts.first_seen = dates[0] if dates else None
+    facts.last_seen = dates[-1] if dates else None
+    return speaker_row(key, facts)
+
+
+def speaker_row(key: str, facts: SpeakerFacts) -> dict[str, Any]:
+    """The ``speakers`` row of one speaker from its facts. Titles that differ only in case
+    or accents are one, shown as their most frequent spelling."""
+    folded: dict[str, list[Any]] = {}  # folded title -> [count, first, last, spellings]
+    for title, (n, first, last) in facts.titles.items():
+        entry = folded.setdefault(fold(title), [0, None, None, Counter()])
+        entry[0] += n
+        entry[1] = min(filter(None, (entry[1], first)), default=None)
+        entry[2] = max(filter(None, (entry[2], last)), default=None)
+        entry[3][title] += n
+    titles = []
+    for n, first, last, spellings in folded.values():
+        shown = max(spellings.items(), key=lambda kv: (kv[1], [-ord(c) for c in kv[0]]))[0]
+        titles.append((n, shown, first, last))
+    titles.sort(key=lambda e: (-e[0], e[1]))
+    names = facts.names
     return {
         "id": speaker_id(key),
         "key": key,
@@ -295,9 +378,9 @@ def speaker_rows(key: str, mentions: list[Mention]) -> dict[str, Any]:
             :MAX_ALIASES
         ],
         "kind": key.split(SEP)[0],
-        "titles": [{"title": t, "first_seen": a, "last_seen": b} for t, a, b, _ in ranked_titles],
-        "articles": len({m.article_id for m in mentions}),
-        "attributions": len(mentions),
-        "first_seen": dates[0] if dates else None,
-        "last_seen": dates[-1] if dates else None,
+        "titles": [{"title": t, "first_seen": a, "last_seen": b} for _, t, a, b in titles],
+        "articles": facts.articles,
+        "attributions": facts.attributions,
+        "first_seen": facts.first_seen,
+        "last_seen": facts.last_seen,
     }

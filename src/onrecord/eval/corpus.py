@@ -191,7 +191,7 @@ def _score_speakers(
     report.identities = len({g["identity"] for g in gold})
     cells: Counter[tuple[str, str, str]] = Counter()  # (article, identity, speaker)
     names: dict[str, str] = {}
-    for n, g in enumerate(gold):
+    for g in gold:
         article = articles.get(g["doc"])
         row = article.by_source(g["start"], g["end"]) if article else None
         if row is None:

@@ -28,7 +28,18 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from onrecord.corpus.names import block_of
-from onrecord.corpus.speakers import Mention, resolve, speaker_id, speaker_rows
+from onrecord.corpus.speakers import (
+    Candidate,
+    Mention,
+    SpeakerFacts,
+    add_evidence,
+    decidable,
+    decide,
+    resolve,
+    speaker_id,
+    speaker_row,
+    speaker_rows,
+)
 from onrecord.corpus.statements import Item, Union, cluster, links, statement_row
 from onrecord.store.schema import SCHEMA
 
@@ -72,11 +83,108 @@ def update(store: Store, article_ids: list[str] | None) -> CorpusChange:
     return change
 
 
+_MENTION_SQL = (
+    "SELECT a.article_id, a.id, a.speaker_key, coalesce(a.source_name, a.source), a.source, "
+    "coalesce(e.titles, []::VARCHAR[]), ar.published, ar.publisher, a.speaker_id "
+    "FROM attributions a JOIN articles ar ON ar.id = a.article_id "
+    "LEFT JOIN entities e ON e.article_id = a.article_id AND e.id = a.source_entity "
+    "WHERE a.speaker_key IS NOT NULL AND a.confidence >= $1 "
+)
+_KEY_PART = "split_part(a.speaker_key, '|', {})"
+#: a full person name (``corpus.speakers.is_candidate``)
+_CANDIDATE_SQL = (
+    "(split_part(a.speaker_key, '|', 1) = 'person' AND len(string_split(a.speaker_key, '|')) = 4 "
+    "AND split_part(a.speaker_key, '|', 3) <> '')"
+)
+#: a superset of the mentions ``corpus.speakers.decidable`` picks: not a full person name
+#: (a lone surname, a one-word organization; other keys are cheap and few), or words that may
+#: hold a gendered honorific (Python decides)
+_DECIDABLE_SQL = (
+    f"(NOT {_CANDIDATE_SQL} OR regexp_matches(lower(a.source), "
+    "'(^|[^a-z])(mr|mister|mrs|ms|miss|madam|sir|dame|lord|lady)([^a-z]|$)'))"
+)
+
+
+def _facts(store: Store, speakers: set[str]) -> list[tuple[str, SpeakerFacts]]:
+    """The facts of these speakers' rows, summed in SQL over their attributions."""
+    con = store.con
+    ids = sorted(speakers)
+    base = (
+        "FROM attributions a JOIN articles ar ON ar.id = a.article_id "
+        "LEFT JOIN entities e ON e.article_id = a.article_id AND e.id = a.source_entity "
+        "WHERE a.speaker_id IN (SELECT unnest($1::VARCHAR[])) "
+    )
+    facts = {sid: SpeakerFacts() for sid in ids}
+    for sid, articles, n, first, last in con.execute(
+        "SELECT a.speaker_id, count(DISTINCT a.article_id), count(*), min(ar.published), "
+        f"max(ar.published) {base} GROUP BY a.speaker_id",
+        [ids],
+    ).fetchall():
+        f = facts[sid]
+        f.articles, f.attributions = int(articles), int(n)
+        f.first_seen, f.last_seen = _iso(first), _iso(last)
+    for sid, name, n in con.execute(
+        f"SELECT a.speaker_id, coalesce(a.source_name, a.source), count(*) {base} GROUP BY ALL",
+        [ids],
+    ).fetchall():
+        facts[sid].names[name] = int(n)
+    for sid, title, n, first, last in con.execute(
+        "SELECT speaker_id, title, count(*), min(published), max(published) FROM (SELECT "
+        f"a.speaker_id, unnest(e.titles) AS title, ar.published {base}) GROUP BY ALL",
+        [ids],
+    ).fetchall():
+        facts[sid].add_title(title, int(n), _iso(first), _iso(last))
+    return [(sid, f) for sid, f in facts.items() if f.attributions]
+
+
+def _mentions(rows: list[tuple[Any, ...]]) -> list[Mention]:
+    return [Mention(r[0], r[1], r[2], r[3], r[4], list(r[5]), _iso(r[6]), r[7]) for r in rows]
+
+
+def _resolved(
+    store: Store, article_ids: list[str], blocks: list[str]
+) -> tuple[list[Mention], dict[tuple[str, str], str], dict[tuple[str, str], str | None]]:
+    """The mentions of these blocks whose speaker may change (the new articles', and those a
+    block decides), their speaker keys, and their stored speaker ids. The blocks' full
+    names are read as evidence aggregated by SQL (``corpus.speakers.add_evidence``), not
+    mention by mention, so the cost follows the names and the decided mentions."""
+    con = store.con
+    in_blocks = f"AND {_BLOCK_SQL} IN (SELECT unnest($2::VARCHAR[])) "
+    evidence = con.execute(
+        f"SELECT {_BLOCK_SQL}, a.speaker_key, a.article_id, ar.published, "
+        "coalesce(e.titles, []::VARCHAR[]), a.source, count(*) "
+        "FROM attributions a JOIN articles ar ON ar.id = a.article_id "
+        "LEFT JOIN entities e ON e.article_id = a.article_id AND e.id = a.source_entity "
+        f"WHERE a.speaker_key IS NOT NULL AND a.confidence >= $1 {in_blocks}"
+        f"AND {_CANDIDATE_SQL} GROUP BY ALL",
+        [CORPUS_MIN_CONFIDENCE, blocks],
+    ).fetchall()
+    candidates: dict[str, dict[str, Candidate]] = defaultdict(dict)
+    for block, key, article, published, titles, source, n in evidence:
+        c = candidates[block].get(key)
+        if c is None:
+            c = candidates[block][key] = Candidate(key)
+        add_evidence(c, article, _iso(published), titles, source, n)
+    rows = con.execute(
+        _MENTION_SQL + in_blocks + f"AND ({_DECIDABLE_SQL} OR a.article_id IN "
+        "(SELECT unnest($3::VARCHAR[])))",
+        [CORPUS_MIN_CONFIDENCE, blocks, article_ids],
+    ).fetchall()
+    mentions = _mentions(rows)
+    old = {(r[0], r[1]): r[8] for r in rows}
+    by_block: dict[str, list[Mention]] = defaultdict(list)
+    for m in mentions:
+        if decidable(m):
+            by_block[block_of(m.key)].append(m)
+    keys = {m.ref: m.key for m in mentions}
+    for block, group in by_block.items():
+        keys.update(decide(candidates.get(block, {}), group))
+    return mentions, keys, old
+
+
 def _update(store: Store, article_ids: list[str] | None) -> CorpusChange:
     con = store.con
     change = CorpusChange()
-    params: list[Any] = [CORPUS_MIN_CONFIDENCE]
-    where = ""
     if article_ids is not None:
         if not article_ids:
             return change
@@ -90,50 +198,56 @@ def _update(store: Store, article_ids: list[str] | None) -> CorpusChange:
         ]
         if not blocks:
             return change
-        where = f"AND {_BLOCK_SQL} IN (SELECT unnest($2::VARCHAR[]))"
-        params.append(blocks)
-    rows = con.execute(
-        "SELECT a.article_id, a.id, a.speaker_key, coalesce(a.source_name, a.source), a.source, "
-        "coalesce(e.titles, []::VARCHAR[]), ar.published, ar.publisher, a.speaker_id "
-        "FROM attributions a JOIN articles ar ON ar.id = a.article_id "
-        "LEFT JOIN entities e ON e.article_id = a.article_id AND e.id = a.source_entity "
-        f"WHERE a.speaker_key IS NOT NULL AND a.confidence >= $1 {where}",
-        params,
-    ).fetchall()
-    mentions = [Mention(r[0], r[1], r[2], r[3], r[4], list(r[5]), _iso(r[6]), r[7]) for r in rows]
-    old = {(r[0], r[1]): r[8] for r in rows}
+        mentions, keys, old = _resolved(store, article_ids, blocks)
+        change.blocks = len(blocks)
+    else:
+        rows = con.execute(_MENTION_SQL, [CORPUS_MIN_CONFIDENCE]).fetchall()
+        mentions = _mentions(rows)
+        old = {(r[0], r[1]): r[8] for r in rows}
+        keys = resolve(mentions)
+        change.blocks = len({block_of(m.key) for m in mentions})
     new_articles = set(article_ids) if article_ids is not None else None
-    keys = resolve(mentions)
-    change.blocks = len({block_of(m.key) for m in mentions})
 
     # 2. speakers
-    by_speaker: dict[str, list[Mention]] = defaultdict(list)
     moved: list[tuple[str, str, str]] = []
     touched: set[str] = set()  # speakers whose statements must be clustered again, whole
     grown: set[str] = set()  # speakers that only gained attributions of the new articles
     for m in mentions:
-        key = keys[m.ref]
-        sid = speaker_id(key)
-        by_speaker[key].append(m)
+        sid = speaker_id(keys[m.ref])
         is_new = new_articles is not None and m.article_id in new_articles
-        if old[m.ref] != sid:
+        before = old[m.ref]
+        if before != sid:
             moved.append((m.article_id, m.attribution_id, sid))
             if is_new:
                 grown.add(sid)
             else:  # a stored attribution changed speaker: both speakers' statements change
                 touched.add(sid)
-                if old[m.ref] is not None:
-                    touched.add(old[m.ref])
+                if before is not None:
+                    touched.add(before)
         elif is_new:
             grown.add(sid)
     set_column(store, "speaker_id", moved)
     change.attributions = len(moved)
-    speaker_table = [speaker_rows(key, ms) for key, ms in by_speaker.items()]
+    # the rows of the speakers whose attributions changed (the others stay as they are)
+    changed = touched | grown
     if article_ids is None:
+        by_speaker: dict[str, list[Mention]] = defaultdict(list)
+        for m in mentions:
+            by_speaker[keys[m.ref]].append(m)
         con.execute("DELETE FROM speakers")
+        speaker_table = [speaker_rows(key, ms) for key, ms in by_speaker.items()]
     else:
-        stale = sorted({sid for sid in old.values() if sid} | {r["id"] for r in speaker_table})
-        con.execute("DELETE FROM speakers WHERE id IN (SELECT unnest($1::VARCHAR[]))", [stale])
+        key_of = dict(
+            con.execute(
+                "SELECT id, key FROM speakers WHERE id IN (SELECT unnest($1::VARCHAR[]))",
+                [sorted(changed)],
+            ).fetchall()
+        )
+        key_of.update({speaker_id(k): k for k in keys.values()})
+        speaker_table = [speaker_row(key_of[sid], facts) for sid, facts in _facts(store, changed)]
+        con.execute(
+            "DELETE FROM speakers WHERE id IN (SELECT unnest($1::VARCHAR[]))", [sorted(changed)]
+        )
     _write(store, "speakers", speaker_table)
     change.speakers = len(speaker_table)
 
@@ -142,84 +256,99 @@ def _update(store: Store, article_ids: list[str] | None) -> CorpusChange:
         touched = {r["id"] for r in speaker_table}
     change.statements, restated = _restate(store, sorted(touched), everything=article_ids is None)
     change.attributions += restated
-    if article_ids is not None:
-        for sid in sorted(grown - touched):
-            written, restated = _join_statements(store, sid, article_ids)
-            change.statements += written
-            change.attributions += restated
+    if article_ids is not None and grown - touched:
+        written, restated = _join_statements(store, sorted(grown - touched), article_ids)
+        change.statements += written
+        change.attributions += restated
     return change
 
 
-_ITEM_SQL = (
-    "SELECT a.article_id, a.id, a.content, len(a.quotes) > 0, ar.published, ar.publisher, "
-    "a.statement_id FROM attributions a JOIN articles ar ON ar.id = a.article_id "
+_ITEM_COLUMNS = (
+    "a.article_id, a.id, a.content, len(a.quotes) > 0, ar.published, ar.publisher, a.statement_id "
 )
+_ITEM_FROM = "FROM attributions a JOIN articles ar ON ar.id = a.article_id "
 
 
 def _items(rows: list[tuple[Any, ...]]) -> list[Item]:
     return [Item(r[0], r[1], r[2] or "", bool(r[3]), _iso(r[4]), r[5]) for r in rows]
 
 
-def _join_statements(store: Store, sid: str, article_ids: list[str]) -> tuple[int, int]:
-    """One speaker's new attributions (of ``article_ids``) into its statements: each joins
+def _join_statements(store: Store, speakers: list[str], article_ids: list[str]) -> tuple[int, int]:
+    """These speakers' new attributions (of ``article_ids``) into their statements: each joins
     the stored statements it links to (found by the trigram index, ``content_grams``), which
-    merge; the rest of the speaker's statements are not read. The same statements as
-    clustering the speaker's attributions whole. Return (rows written, attributions whose
-    statement changed)."""
+    merge; the speakers' other statements are not read. The same statements as clustering
+    each speaker's attributions whole. Return (rows written, attributions whose statement
+    changed)."""
     con = store.con
     fresh = con.execute(
-        _ITEM_SQL + "WHERE a.speaker_id = $1 AND a.article_id IN (SELECT unnest($2::VARCHAR[])) "
+        "SELECT a.speaker_id, "
+        + _ITEM_COLUMNS
+        + _ITEM_FROM
+        + "WHERE a.speaker_id IN (SELECT unnest($1::VARCHAR[])) "
+        "AND a.article_id IN (SELECT unnest($2::VARCHAR[])) ORDER BY a.article_id, a.id",
+        [speakers, article_ids],
+    ).fetchall()
+    # the stored attributions of the same speaker sharing a trigram hash with a new one
+    stored = con.execute(
+        "WITH q AS (SELECT speaker_id AS sid, list_distinct(flatten(list(content_grams))) AS g "
+        "FROM attributions WHERE speaker_id IN (SELECT unnest($1::VARCHAR[])) "
+        "AND article_id IN (SELECT unnest($2::VARCHAR[])) GROUP BY speaker_id) "
+        "SELECT a.speaker_id, "
+        + _ITEM_COLUMNS
+        + _ITEM_FROM
+        + "JOIN q ON q.sid = a.speaker_id WHERE a.article_id NOT IN "
+        "(SELECT unnest($2::VARCHAR[])) AND list_has_any(a.content_grams, q.g) "
         "ORDER BY a.article_id, a.id",
-        [sid, article_ids],
+        [speakers, article_ids],
     ).fetchall()
-    found = con.execute(
-        "SELECT DISTINCT unnest(content_grams) FROM attributions WHERE speaker_id = $1 "
-        "AND article_id IN (SELECT unnest($2::VARCHAR[]))",
-        [sid, article_ids],
-    ).fetchall()
-    grams = sorted(g for (g,) in found)
-    stored = []
-    if grams:
-        stored = con.execute(
-            _ITEM_SQL + "WHERE a.speaker_id = $1 AND a.article_id NOT IN "
-            "(SELECT unnest($2::VARCHAR[])) AND list_has_any(a.content_grams, $3::INTEGER[]) "
-            "ORDER BY a.article_id, a.id",
-            [sid, article_ids, grams],
-        ).fetchall()
-    items = _items(fresh) + _items(stored)
-    statement_of = [r[6] for r in fresh] + [r[6] for r in stored]
-    union = Union(len(items))
-    for i, j in links(items, new=len(fresh)):
-        union.join(i, j)
-    # a group of new attributions takes in every stored statement one of its links reaches
-    groups: dict[int, set[int]] = defaultdict(set)
-    for i in range(len(items)):
-        groups[union.find(i)].add(i)
+    by_speaker: dict[str, tuple[list[Any], list[Any]]] = defaultdict(lambda: ([], []))
+    for r in fresh:
+        by_speaker[r[0]][0].append(r[1:])
+    for r in stored:
+        by_speaker[r[0]][1].append(r[1:])
+    # per speaker, groups of new attributions with the stored statements their links reach
+    plans: list[tuple[str, list[Item], set[str]]] = []
+    for sid, (new_rows, old_rows) in by_speaker.items():
+        if not new_rows:
+            continue
+        items = _items(new_rows) + _items(old_rows)
+        statement_of = [r[6] for r in new_rows] + [r[6] for r in old_rows]
+        union = Union(len(items))
+        for i, j in links(items, new=len(new_rows)):
+            union.join(i, j)
+        groups: dict[int, list[int]] = defaultdict(list)
+        for i in range(len(items)):
+            groups[union.find(i)].append(i)
+        for members in groups.values():
+            if members[0] >= len(new_rows):  # no new attribution in it
+                continue
+            merged = {statement_of[i] for i in members if i >= len(new_rows) and statement_of[i]}
+            plans.append((sid, [items[i] for i in members if i < len(new_rows)], merged))
+    gone = sorted({st for _, _, merged in plans for st in merged})
+    members_of: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    if gone:
+        for r in con.execute(
+            "SELECT a.statement_id, "
+            + _ITEM_COLUMNS
+            + _ITEM_FROM
+            + "WHERE a.statement_id IN (SELECT unnest($1::VARCHAR[]))",
+            [gone],
+        ).fetchall():
+            members_of[r[0]].append(r[1:])
     table: list[dict[str, Any]] = []
     moved: list[tuple[str, str, str]] = []
-    gone: set[str] = set()
-    for members in groups.values():
-        if not any(i < len(fresh) for i in members):
-            continue
-        merged = {statement_of[i] for i in members if i >= len(fresh) and statement_of[i]}
-        whole = [items[i] for i in members if i < len(fresh)]
-        old: dict[tuple[str, str], str | None] = {it.ref: None for it in whole}
-        if merged:
-            rows = con.execute(
-                _ITEM_SQL + "WHERE a.statement_id IN (SELECT unnest($1::VARCHAR[]))",
-                [sorted(merged)],
-            ).fetchall()
-            whole += _items(rows)
-            old.update({(r[0], r[1]): r[6] for r in rows})
-            gone |= merged
+    for sid, new_items, merged in plans:
+        old: dict[tuple[str, str], str | None] = {it.ref: None for it in new_items}
+        whole = list(new_items)
+        for st in merged:
+            whole += _items(members_of[st])
+            old.update({(r[0], r[1]): st for r in members_of[st]})
         whole.sort(key=lambda it: it.order)
         row = statement_row(sid, whole)
         table.append(row)
         moved.extend((*it.ref, row["id"]) for it in whole if old[it.ref] != row["id"])
     if gone:
-        con.execute(
-            "DELETE FROM statements WHERE id IN (SELECT unnest($1::VARCHAR[]))", [sorted(gone)]
-        )
+        con.execute("DELETE FROM statements WHERE id IN (SELECT unnest($1::VARCHAR[]))", [gone])
     set_column(store, "statement_id", moved)
     _write(store, "statements", table)
     return len(table), len(moved)
