@@ -46,4 +46,4 @@ def need_shared(path: Path) -> Path:
 
 
 # the served database and server for tests/test_serve_*.py (session-scoped, shared)
-from serve_helpers import many_served, serve_db, served  # noqa: E402, F401
+from serve_helpers import examples_served, many_served, serve_db, served  # noqa: E402, F401

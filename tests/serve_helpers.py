@@ -153,3 +153,19 @@ def many_served(tmp_path_factory: pytest.TempPathFactory, pipeline: Any) -> Iter
     assert summary.articles == MANY
     with serving(db, pipeline) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def examples_served(tmp_path_factory: pytest.TempPathFactory, pipeline: Any) -> Iterator[str]:
+    """Every example of ``examples/`` (its text articles and two outlets' reports of one
+    statement, in JSON Lines with publisher and date), ingested and served."""
+    import onrecord.pipeline
+    from onrecord.ingest.runner import IngestOptions, ingest
+
+    db = str(tmp_path_factory.mktemp("examples") / "examples.duckdb")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(onrecord.pipeline, "Pipeline", lambda *a, **k: pipeline)
+        summary = ingest([str(EXAMPLES)], options=IngestOptions(db=db, workers=0))
+    assert summary.errors == 0 and summary.articles >= 4
+    with serving(db, pipeline) as url:
+        yield url

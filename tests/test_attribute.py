@@ -356,12 +356,24 @@ def test_attribute_asked_does_not_make_the_answerer_the_asker(pipeline: Any) -> 
     assert asked is None or asked.source is None
 
 
-def test_attribute_a_relative_pronoun_source_is_its_antecedent(pipeline: Any) -> None:
-    text = "Ms. Okafor gave remarks that appeared aimed to suggest no ship was harmed."
+@pytest.mark.parametrize(
+    ("text", "source", "speaker"),
+    [
+        # remarks someone made: the one who made them says what they suggest
+        ("Ms. Okafor gave remarks that appeared aimed to suggest no ship was harmed.",
+         "Ms. Okafor", "Okafor"),
+        ("Mayor Lina Ostrava spoke in the harbor town on Monday. She injected a note of "
+         "mockery into remarks that appeared aimed to suggest no ship was harmed, quipping "
+         "that her deputy had lost the keys.", "She", "Lina Ostrava"),
+    ],
+)  # fmt: skip
+def test_attribute_a_relative_pronoun_source_is_its_antecedent_or_its_maker(
+    pipeline: Any, text: str, source: str, speaker: str | None
+) -> None:
     record = pipeline(text, clean=False)
     found = [a for a in record.attributions if a.cue and "suggest" in a.cue.text]
     assert found and found[0].source is not None
-    assert found[0].source.text == "remarks"
+    assert (found[0].source.text, found[0].source.name) == (source, speaker)
 
 
 @pytest.mark.parametrize(
@@ -387,3 +399,22 @@ def test_attribute_a_that_clause_hung_on_the_setting_is_the_content(
 def test_attribute_a_relative_clause_on_the_setting_is_no_content(pipeline: Any) -> None:
     record = pipeline("Quist spoke at a briefing that lasted an hour.", clean=False)
     assert record.attributions == []
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "content"),
+    [
+        ("Mayor Lina Ostrava praised the crews and voiced hope that the pier would reopen "
+         "in May.", "voiced hope", "that the pier would reopen in May"),
+        ("Harbor master Anton Velk expressed confidence that the cranes would run again.",
+         "expressed confidence", "that the cranes would run again"),
+    ],
+)  # fmt: skip
+def test_attribute_a_voiced_stance_is_an_attribution(
+    pipeline: Any, text: str, cue: str, content: str
+) -> None:
+    record = pipeline(text, clean=False)
+    found = [a for a in record.attributions if a.cue and a.cue.text == cue]
+    assert found, [(a.cue.text if a.cue else None, a.content.text) for a in record.attributions]
+    assert found[0].content.text == content
+    assert found[0].source is not None and found[0].source.kind == "person"

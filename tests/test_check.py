@@ -80,6 +80,26 @@ def test_an_action_on_a_question_is_narration(pipeline: Any) -> None:
     assert decision(pipeline, text, "investigated") == "drop"
 
 
+def test_a_noun_phrase_parsed_as_verb_and_clause_is_narration(pipeline: Any) -> None:
+    # "Zentra supported IDE" is a noun phrase; the parser made "supported" a verb
+    text = "The Zentra supported IDE is one of the pain points of developers who use Zentra."
+    assert decision(pipeline, text, "supported") == "drop"
+    facts = [f for c, f, _ in judged(pipeline, text) if "supported" in c]
+    assert facts[0].bare_clause and C.verdict(facts[0]) == "narration"
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        ("Orla Brandt said the ferry would run again in June.", "said"),
+        ("Orla Brandt believes the ferry will run again in June.", "believes"),
+    ],
+)
+def test_a_bare_clause_after_a_verb_of_saying_stays(pipeline: Any, text: str, cue: str) -> None:
+    facts = [f for c, f, _ in judged(pipeline, text) if cue in c]
+    assert facts[0].bare_clause and C.verdict(facts[0]) is None
+
+
 def test_a_question_after_a_verb_of_saying_stays(pipeline: Any) -> None:
     text = "Orla Brandt asked whether the ferry would run again."
     assert decision(pipeline, text, "asked") is None

@@ -181,12 +181,57 @@ def test_serve_api_speakers_rank_with_titles_and_anonymous_share(client: httpx.C
 
 
 def test_serve_api_speaker_by_name(client: httpx.Client) -> None:
-    data = ok(client.get("/api/speakers/Halvard Njoku"))
+    data = ok(client.get("/api/speakers/Halvard Njoku", follow_redirects=True))
     assert [n["speaker"] for n in data["names"]] == ["Halvard Njoku"]
     statements = data["statements"]
     assert statements["total"] == len(statements["items"]) > 0
     assert {q["speaker"] for q in statements["items"]} == {"Halvard Njoku"}
     assert "no speaker" in refused(client.get("/api/speakers/Nobody%20Atall"), 404)
+
+
+@pytest.fixture(scope="module")
+def examples(examples_served: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=examples_served, timeout=60) as c:
+        yield c
+
+
+def test_serve_api_a_name_redirects_to_its_canonical_speaker(examples: httpx.Client) -> None:
+    """An old link by name keeps working: it redirects to the speaker's id, with its query."""
+    client = examples
+    moved = client.get("/api/speakers/Brennan?limit=3")
+    assert moved.status_code == 307
+    target = moved.headers["location"]
+    assert "/api/speakers/sp" in target and target.endswith("?limit=3")
+    data = ok(client.get(target))
+    assert data["name"] == "Orla Brennan" and data["kind"] == "person"
+    assert data["aliases"] and data["titles"][0]["title"] == "Mayor"
+    assert data["articles"] == 3 and len(data["statements"]["items"]) == 3
+    assert {q["speaker_id"] for q in data["statements"]["items"]} == {data["id"]}
+    reported = data["reported"]["items"]
+    assert reported and reported[0]["outlets"] == ["Coastwire", "Harborline"]
+    assert "no speaker" in refused(client.get("/api/speakers/sp0000000000dead"), 404)
+
+
+def test_serve_api_statements_list_and_one(examples: httpx.Client) -> None:
+    client = examples
+    data = ok(client.get("/api/statements", params={"min_outlets": 2}))
+    assert data["total"] == len(data["items"]) == 1
+    st = data["items"][0]
+    assert st["speaker"] == "Orla Brennan" and st["first_publisher"] == "Coastwire"
+    assert (
+        ok(client.get("/api/statements", params={"speaker": "Brennan", "min_outlets": 2})) == data
+    )
+    none = ok(client.get("/api/statements", params={"speaker": "Njoku", "min_outlets": 2}))
+    assert none == {"items": [], "total": 0}
+    found = ok(client.get("/api/statements", params={"about": "ferries piers", "min_outlets": 2}))
+    assert [s["id"] for s in found["items"]] == [st["id"]]
+    one = ok(client.get(f"/api/statements/{st['id']}"))
+    dates = [o["published"] for o in one["occurrences"]]
+    assert dates[:2] == ["2031-04-08", "2031-04-09"] and len(one["variants"]) >= 2
+    ops = {d["op"] for v in one["variants"][1:] for d in v["differences"]}
+    assert {"same", "added", "removed"} <= ops
+    assert "no statement" in refused(client.get("/api/statements/st0000"), 404)
+    assert refused(client.get("/api/statements", params={"min_outlets": -1}), 422)
 
 
 # --------------------------------------------------------------------------- extract

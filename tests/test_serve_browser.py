@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 import pytest
@@ -171,9 +170,10 @@ def test_serve_browser_speaker_link_leads_to_the_speakers_statements(
     page.goto(f"/articles/{record['id']}")
     page.locator(f"#pick-{a['id']}").click()
     page.locator(f"#detail-{a['id']} h2 a").click()
-    expect(page).to_have_url(f"{served}/speakers/{quote('Lina Marsh')}")
+    speaker = httpx.get(f"{served}/api/speakers/Lina Marsh", follow_redirects=True).json()
+    expect(page).to_have_url(f"{served}/speakers/{speaker['id']}")
     expect(page.locator("h1")).to_have_text("Lina Marsh")
-    total = httpx.get(f"{served}/api/speakers/Lina Marsh").json()["statements"]["total"]
+    total = speaker["statements"]["total"]
     expect(page.locator(".quote")).to_have_count(total)
     # by the date each statement was made: "said on Tuesday" (March 31), then the article's date
     expect(page.locator(".timeline .when")).to_have_text(["2026-03", "2026-04"])
@@ -359,3 +359,32 @@ def test_serve_speakers_page_pages(page: Page, many_served: str) -> None:
     expect(page.locator("nav.pager")).to_contain_text("page 1 of 2")
     page.locator("a[rel=next]").click()
     expect(page.locator("nav.pager")).to_contain_text("page 2 of 2")
+
+
+def test_serve_browser_statement_page_shows_outlets_and_changed_words(
+    page: Page, examples_served: str
+) -> None:
+    """From the statements list to a statement reported by two outlets: its occurrences by
+    date and outlet, its wordings with removed and added words marked, links to the
+    speaker (canonical page, with aliases and titles over time) and back to an article."""
+    served = examples_served
+    page.goto(f"{served}/statements")
+    rows = page.locator("table.statements tbody tr")
+    expect(rows).to_have_count(httpx.get(f"{served}/api/statements?min_outlets=2").json()["total"])
+    rows.first.locator("a[href^='/statements/']").click()
+    expect(page.locator(".occurrences tbody tr td:nth-child(2)").first).to_have_text("Coastwire")
+    expect(page.locator(".occurrences tbody")).to_contain_text("Harborline")
+    expect(page.locator(".variants li")).not_to_have_count(0)
+    expect(page.locator(".diff del").first).to_be_visible()
+    expect(page.locator(".diff ins").first).to_be_visible()
+    page.locator(".occurrences a").first.click()
+    expect(page.locator("h1")).to_contain_text("Port Alder")
+    page.go_back()
+    page.locator("h1 a").click()
+    expect(page.locator("h1")).to_have_text("Orla Brennan")
+    expect(page.locator(".titles-over-time tbody tr").first).to_contain_text("Mayor")
+    expect(page.locator(".reported a").first).to_have_attribute("href", re.compile("^/statements/"))
+    # an old link by name lands on the same page
+    page.goto(f"{served}/speakers/Brennan")
+    expect(page.locator("h1")).to_have_text("Orla Brennan")
+    assert "/speakers/sp" in page.url

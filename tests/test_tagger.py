@@ -89,6 +89,19 @@ def test_long_text_is_windowed(tagger: T.Tagger) -> None:
     assert len(attrs) >= 60
 
 
+def test_counts_what_the_model_ran_over(tagger: T.Tagger) -> None:
+    para = "The ferry operator said on Friday that crossings to Velm would resume. "
+    texts = ["\n\n".join([para * 5] * 6), "", "Snow fell on the pass."]
+    before = dict(tagger.counts)
+    tagger.tag_spans(texts)
+    done = {k: tagger.counts[k] - before[k] for k in before}
+    encs = [T.encode(tagger.tokenizer, t) for t in texts]
+    assert done["texts"] == 3
+    assert done["windows"] == sum(len(e.windows) for e in encs) > 2
+    # one window per model run, every piece once: no padding, no overlap
+    assert done["pieces"] == sum(len(e.ids) for e in encs)
+
+
 def test_missing_model(tmp_path: Path) -> None:
     with pytest.raises(ModelNotFoundError, match="missing"):
         T.Tagger(tmp_path)
