@@ -1334,6 +1334,10 @@ def summary(articles: list[Article]) -> dict[str, Any]:
 
 def main(argv: list[str]) -> None:
     cmd = argv[1] if len(argv) > 1 else "verify"
+    if cmd == "documents":  # the articles to ingest, as JSON Lines on standard output
+        for doc in polnear_documents(SHARED):
+            sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
+        return
     articles = load_articles()
     if cmd == "parse":
         parse_all(articles)

@@ -159,6 +159,8 @@ def _named_in(source: str) -> PersonName | None:
 
     head = source.split(",")[0].split("\n")[0].strip()
     words = head.split()
+    if {"and", "or", "&"} & set(words):  # two sources ("Ryan and Trump"): the entity decides
+        return None
     run: list[str] = []
     for word in reversed(words):
         if not word[:1].isupper():
