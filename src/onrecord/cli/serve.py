@@ -21,14 +21,22 @@ def register(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> None:
     sv = sub.add_parser(
         "serve",
         parents=[parents["db"]],
-        help="the HTTP API and web pages over the database (read-only)",
-        description="Serve the database read-only: a JSON API under /api (OpenAPI at "
-        "/openapi.json, interactive at /docs) and web pages: articles with every attribution "
-        "highlighted, speakers with their statements on a timeline, quote search, and a page "
-        "to paste an article. Binds to loopback unless --host says otherwise.",
+        help="the HTTP API and web pages over the database",
+        description="Serve the database: a JSON API under /api (OpenAPI at /openapi.json, "
+        "interactive at /docs) and web pages: articles with every attribution highlighted, "
+        "speakers and statements across articles, quote search, and a page to paste an "
+        "article. Binds to loopback unless --host says otherwise. While it runs, `onrecord "
+        "ingest --db` the same file hands its batches to it (over loopback, with a token in "
+        "FILE.serve.json), and the pages show new articles as each batch commits.",
     )
     sv.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     sv.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
+    sv.add_argument(
+        "--read-only",
+        action="store_true",
+        help="open the database read-only (then onrecord ingest cannot write to it while "
+        "the server runs)",
+    )
     sv.set_defaults(func=cmd_serve)
 
 
@@ -46,5 +54,5 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
     from onrecord.serve.app import run
 
-    run(args.db, host=args.host, port=args.port)
+    run(args.db, host=args.host, port=args.port, read_only=args.read_only)
     return 0

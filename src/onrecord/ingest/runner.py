@@ -42,7 +42,7 @@ from urllib.parse import urlsplit
 from onrecord.errors import InputError, OnrecordError
 from onrecord.options import PipelineOptions
 from onrecord.read.document import RawDocument, RecordError
-from onrecord.store.database import DEFAULT_DB, BatchRows, Store, Written
+from onrecord.store.database import DEFAULT_DB, BatchRows, Store, StoreLocked, Written
 
 if TYPE_CHECKING:
     from onrecord.ingest.prepare import Prepared
@@ -437,6 +437,34 @@ def make_batches(
 Progress = Callable[[Summary], None]
 
 
+class Writable(Protocol):
+    """What an ingest asks of a store: the ledger, batch writes, the index (a ``Store``, or a
+    ``store.handoff.RemoteStore`` when ``onrecord serve`` has the database open)."""
+
+    path: str
+
+    def done(self, sources: list[str]) -> set[str]: ...
+    def stored(self, ids: list[str]) -> set[str]: ...
+    def write(self, rows: BatchRows) -> Written: ...
+    def sync_fts(self, written: Written | None = None) -> int: ...
+    def close(self) -> None: ...
+
+
+def open_for_ingest(db: str) -> Writable:
+    """The store to ingest into: the database itself, or, when ``onrecord serve`` has it
+    open, the server (batches handed over loopback, ``store.handoff``)."""
+    from onrecord.store.handoff import RemoteStore
+
+    try:
+        return Store(db)
+    except StoreLocked:
+        remote = RemoteStore.find(db)
+        if remote is None:
+            raise
+        log.info("%s is open in onrecord serve (%s): batches go to it", db, remote.url)
+        return remote
+
+
 def ingest(
     paths: Iterable[str],
     *,
@@ -452,7 +480,7 @@ def ingest(
     stats = ReadStats()
     started = time.perf_counter()
     quiet_libraries(options.log_level)
-    store = Store(options.db)
+    store = open_for_ingest(options.db)
     try:
         items = iter_documents(paths, stats=stats, stdin=stdin)
         if not options.clean:  # plain text kept as it is: like an extracted body

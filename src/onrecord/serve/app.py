@@ -18,6 +18,7 @@ defence, tested on its own), ``X-Content-Type-Options: nosniff`` and
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
@@ -31,13 +32,15 @@ from starlette.exceptions import HTTPException
 
 from onrecord import __version__
 from onrecord.errors import OnrecordError
-from onrecord.serve import api, pages
+from onrecord.serve import api, handoff, pages
 from onrecord.serve.context import MAX_BODY, Context
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
     from onrecord.pipeline import Pipeline
+
+log = logging.getLogger(__name__)
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -73,9 +76,16 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
-def create_app(db: str, *, pipeline: Pipeline | None = None, max_body: int = MAX_BODY) -> FastAPI:
-    """The onrecord app over the database ``db`` (opened read-only)."""
-    ctx = Context(db, pipeline=pipeline, max_body=max_body)
+def create_app(
+    db: str,
+    *,
+    pipeline: Pipeline | None = None,
+    max_body: int = MAX_BODY,
+    writable: bool = False,
+) -> FastAPI:
+    """The onrecord app over the database ``db`` (opened read-only, or, with ``writable``,
+    for writing too: then ``onrecord ingest`` can hand it batches, ``serve.handoff``)."""
+    ctx = Context(db, pipeline=pipeline, max_body=max_body, writable=writable)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -92,6 +102,7 @@ def create_app(db: str, *, pipeline: Pipeline | None = None, max_body: int = MAX
     )
     app.state.context = ctx
     app.include_router(api.build(ctx))
+    app.include_router(handoff.build(ctx))
     app.include_router(pages.build(ctx))
     app.mount("/static", StaticFiles(directory=str(files("onrecord.serve") / "static")), "static")
     app.add_middleware(SecurityHeaders)
@@ -100,7 +111,8 @@ def create_app(db: str, *, pipeline: Pipeline | None = None, max_body: int = MAX
 
 
 def _is_api(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or request.url.path == "/api"
+    path = request.url.path
+    return path.startswith(("/api/", "/internal/")) or path == "/api"
 
 
 def _errors(app: FastAPI, ctx: Context) -> None:
@@ -137,9 +149,22 @@ def _errors(app: FastAPI, ctx: Context) -> None:
         return answer(request, 500, "internal error; the server's log has the details")
 
 
-def run(db: str, *, host: str, port: int, **uvicorn_options: Any) -> None:
-    """Serve ``db`` until interrupted (``onrecord serve``)."""
+def run(db: str, *, host: str, port: int, read_only: bool = False, **uvicorn_options: Any) -> None:
+    """Serve ``db`` until interrupted (``onrecord serve``). Unless ``read_only``, the server
+    has the database open for writing and writes the hand-off file that lets ``onrecord
+    ingest`` give it batches (``store.handoff``); the file goes when the server stops."""
     import uvicorn
 
-    app = create_app(db)
-    uvicorn.run(app, host=host, port=port, log_level="info", **uvicorn_options)
+    from onrecord.store.handoff import remove_handoff, write_handoff
+
+    app = create_app(db, writable=not read_only)
+    ctx: Context = app.state.context
+    if ctx.writable and db != ":memory:":
+        if host not in ("127.0.0.1", "localhost", "::1", "0.0.0.0", "::"):
+            log.warning("batches from onrecord ingest need loopback; %s is not", host)
+        ctx.token = write_handoff(db, port)
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="info", **uvicorn_options)
+    finally:
+        if ctx.token is not None:
+            remove_handoff(db, ctx.token)

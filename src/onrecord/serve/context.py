@@ -12,14 +12,16 @@ extraction, not at start.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import threading
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from onrecord.serve.view import safe_url
-from onrecord.store.database import Store
+from onrecord.store.database import BatchRows, Store, Written
 
 if TYPE_CHECKING:
     import jinja2
@@ -46,10 +48,22 @@ class Context:
     """The state of one running app; ``close()`` releases the store."""
 
     def __init__(
-        self, db: str, *, pipeline: Pipeline | None = None, max_body: int = MAX_BODY
+        self,
+        db: str,
+        *,
+        pipeline: Pipeline | None = None,
+        max_body: int = MAX_BODY,
+        writable: bool = False,
     ) -> None:
         self.db = db
-        first = Store(db, read_only=True)  # a missing or foreign database fails here, at start
+        #: the process has the database open for writing: ``onrecord ingest`` hands it
+        #: batches (``serve.handoff``), written by ``write`` one at a time
+        self.writable = writable and _can_write(db)
+        if writable and not self.writable:
+            log.warning("%s: not writable here; serving it read-only", db)
+        if self.writable and db != ":memory:" and not Path(db).exists():
+            Store(db, read_only=True)  # says, in one line, that there is no such database
+        first = self._open()  # a missing or foreign database fails here, at start
         try:  # index what was ingested since the last search, once, before serving
             first.sync_fts()
             first.sync_article_index()
@@ -63,16 +77,42 @@ class Context:
         self.templates = _templates()
         self._pipeline = pipeline
         self._lock = threading.Lock()
+        self._writer: Store | None = None
+        self._write_lock = threading.Lock()
+        #: the token ``onrecord ingest`` must show to hand batches over (None: it cannot)
+        self.token: str | None = None
+
+    def _open(self) -> Store:
+        return Store(self.db, read_only=not self.writable)
 
     @property
     def store(self) -> Store:
         """This thread's store (opened on the thread's first request)."""
         store: Store | None = getattr(self._local, "store", None)
         if store is None:
-            store = self._local.store = Store(self.db, read_only=True)
+            store = self._local.store = self._open()
             with self._stores_lock:
                 self._stores.append(store)
         return store
+
+    def write(self, rows: BatchRows) -> Written:
+        """Write one batch an ingest handed over, in one transaction, and index it; batches
+        are written one at a time. Readers see it when it commits."""
+        with self._write_lock:
+            if self._writer is None:
+                self._writer = self._open()
+                with self._stores_lock:
+                    self._stores.append(self._writer)
+            written = self._writer.write(rows)
+            try:
+                self._writer.sync_fts(written)
+            except sqlite3.Error as exc:  # derived: the next search catches up
+                log.warning("%s: full-text index not updated (%s)", self._writer.fts_path, exc)
+            return written
+
+    def ledger(self) -> Store:
+        """A store to answer an ingest's ledger questions (done, stored) with."""
+        return self.store
 
     def close(self) -> None:
         with self._stores_lock:
@@ -93,6 +133,15 @@ class Context:
 
                 self._pipeline = Pipeline()
             return next(self._pipeline.pipe([item], published=published, clean=clean, batch_size=1))
+
+
+def _can_write(db: str) -> bool:
+    """Whether this process may open ``db`` for writing (the file, or its folder when it
+    does not exist yet)."""
+    if db == ":memory:":
+        return True
+    path = Path(db)
+    return os.access(path if path.exists() else path.parent, os.W_OK)
 
 
 def _templates() -> jinja2.Environment:

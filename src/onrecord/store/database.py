@@ -60,9 +60,18 @@ __all__ = [
     "TABLES",
     "BatchRows",
     "Store",
+    "StoreLocked",
     "Written",
     "fts_terms",
 ]
+
+
+class StoreLocked(OnrecordError):
+    """Another process holds the database file (DuckDB allows one writer and no reader
+    beside it)."""
+
+    reason = "locked"
+
 
 #: the order a child table's rows are read back in (entities e2 before e10)
 _ITEM_ORDER = "try_cast(substr(id, 2) AS INTEGER), id"
@@ -108,10 +117,13 @@ class Store:
         try:
             self.con: duckdb.DuckDBPyConnection = duckdb.connect(self.path, read_only=read_only)
         except duckdb.IOException as exc:
-            raise OnrecordError(
-                f"{self.path}: cannot open the database ({exc}); is another onrecord "
-                "process writing to it?"
-            ) from exc
+            if "lock" in str(exc).lower():
+                raise StoreLocked(
+                    f"{self.path}: another process has the database open ({exc}); stop it, "
+                    "or ingest while `onrecord serve` has it open (ingest hands its batches "
+                    "to the server)"
+                ) from exc
+            raise OnrecordError(f"{self.path}: cannot open the database ({exc})") from exc
         except duckdb.Error as exc:
             raise OnrecordError(
                 f"{self.path}: not a DuckDB database, or a damaged one ({exc})"

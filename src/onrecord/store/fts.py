@@ -110,7 +110,9 @@ def open_index(path: str, store_id: str) -> sqlite3.Connection:
     the same name left it) as needed."""
     # the server may open a store in one thread and use or close it in another;
     # a Store is never used by two threads at once (see serve/context.py)
-    fts = sqlite3.connect(path, check_same_thread=False)
+    fts = sqlite3.connect(path, check_same_thread=False, timeout=30)
+    if path != ":memory:":  # readers go on while a batch is indexed (onrecord serve + ingest)
+        fts.execute("PRAGMA journal_mode=WAL")
     fts.execute("CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT)")
     for index in INDEXES:
         fts.execute(index.create_sql())
