@@ -62,10 +62,10 @@ def test_speaker_keys_of_sources() -> None:
     assert key("Senate Greens", kind="unnamed") == "group|senate greens"
 
 
-def test_blocks_gather_a_surname_and_one_word_organizations() -> None:
-    assert block_of("person|brandt|ida|") == block_of("person|brandt||") == "person|brandt"
-    assert block_of("organization|brandt") == "person|brandt"
-    assert block_of("organization|harbor authority") == "organization|harbor authority"
+def test_blocks_gather_a_surname_and_organizations_of_that_word() -> None:
+    assert block_of("person|brandt|ida|") == block_of("person|brandt||") == "b|brandt"
+    assert block_of("organization|brandt") == block_of("organization|ida brandt") == "b|brandt"
+    assert block_of("organization|harbor authority") == "b|authority"
 
 
 # --------------------------------------------------------------------------- speakers
@@ -341,3 +341,34 @@ def test_a_rebuild_gives_the_same_layer(examples_db: Path, tmp_path: Path) -> No
     with Store(copy) as store:
         change = store.rebuild_corpus()
     assert change.speakers == len(before[0]) and layer(copy) == before
+
+
+def test_the_store_computes_blocks_as_python_does() -> None:
+    from onrecord.store.corpus import _BLOCK_SQL
+
+    keys = [
+        "person|trump|donald|",
+        "person|trump||",
+        "person|de blasio|bill|jr",
+        "organization|trump",
+        "organization|white house",
+        "media|new york times",
+        "group|senate greens",
+    ]
+    con = duckdb.connect()
+    sql = _BLOCK_SQL.replace("a.speaker_key", "k")
+    got = [
+        r[0] for r in con.execute(f"SELECT {sql} FROM (SELECT unnest($1) AS k)", [keys]).fetchall()
+    ]
+    assert got == [block_of(k) for k in keys]
+
+
+def test_an_organization_named_like_a_person_of_the_block_is_that_person() -> None:
+    ms = [
+        mention("a", 1, "person|okafor|ines|", "Ines Okafor", titles=["Harbor commissioner"]),
+        mention("b", 1, "organization|ines okafor", "Ines Okafor"),
+        mention("b", 2, "organization|okafor holdings", "Okafor Holdings"),
+    ]
+    keys = resolve(ms)
+    assert keys[("b", "a1")] == "person|okafor|ines|"
+    assert keys[("b", "a2")] == "organization|okafor holdings"

@@ -9,6 +9,7 @@ by ``ingest.runner``, ``store`` and ``query``.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import sys
@@ -195,6 +196,20 @@ def _register_records(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> 
     )
     ex.add_argument("--parquet", required=True, metavar="DIR", type=Path, help="output folder")
     ex.set_defaults(func=cmd_export)
+
+    ck = sub.add_parser(
+        "check",
+        parents=[parents["db"]],
+        help="check that the database is consistent; --repair rebuilds what is derived",
+        description="Check the store: rows without their article, articles without a ledger "
+        "entry, the full-text indexes against the tables, the corpus layer against the "
+        "attributions. With --repair, rebuild the full-text indexes and the corpus layer when "
+        "they are out of step (the tables themselves are never changed). Exit code 1 when a "
+        "finding remains.",
+    )
+    ck.add_argument("--repair", action="store_true", help="rebuild what is derived and wrong")
+    ck.add_argument("--json", action="store_true", help="print the report as JSON")
+    ck.set_defaults(func=cmd_check)
 
     mi = sub.add_parser(
         "migrate",
@@ -504,6 +519,33 @@ def cmd_errors(args: argparse.Namespace) -> int:
 
 def _tail(text: str, width: int) -> str:
     return text if len(text) <= width else "…" + text[-(width - 1) :]
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from onrecord.store.check import check
+    from onrecord.store.database import Store
+
+    if not Path(args.db).exists():
+        raise InputError(f"{args.db}: no such database")
+    with Store(args.db, read_only=not args.repair) as store:
+        report = check(store, repair=args.repair)
+    if args.json:
+        data = {
+            "db": args.db,
+            "ok": report.ok,
+            "findings": [dataclasses.asdict(f) for f in report.findings],
+            "repaired": report.repaired,
+        }
+        print(json.dumps(data, indent=2))
+    else:
+        for done in report.repaired:
+            print(f"{args.db}: {done}")
+        for f in report.findings:
+            fix = " (onrecord check --repair rebuilds it)" if f.repairable else ""
+            print(f"{args.db}: {f.check}: {f.count:,} — {f.meaning}{fix}")
+        if report.ok:
+            print(f"{args.db}: consistent")
+    return 0 if report.ok else 1
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:

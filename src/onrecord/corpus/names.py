@@ -208,13 +208,12 @@ def name_key(kind: str, name: str) -> str | None:
 
 @functools.lru_cache(maxsize=65536)
 def block_of(key: str) -> str:
-    """The block of a key: its kind and surname (person) or its whole name. A one-word
-    organization or outlet shares the block of the persons of that surname (a parser may
-    type "Trump" as an organization; ``corpus.speakers`` decides)."""
+    """The block of a key: the last word of its surname (a person) or of its name. A parser
+    may type a person as an organization ("Trump", "Ines Okafor"): both land in the block of
+    the surname, and ``corpus.speakers`` decides."""
     parts = key.split(SEP)
-    if parts[0] != "person" and len(parts) == 2 and " " not in parts[1]:
-        return SEP.join(("person", parts[1]))
-    return SEP.join(parts[:2])
+    words = parts[1].split() if len(parts) > 1 else []
+    return "b" + SEP + (words[-1] if words else "")
 
 
 def is_one_word_name(key: str) -> bool:

@@ -45,6 +45,7 @@ from onrecord.corpus.names import (
     honorific,
     is_one_word_name,
     is_surname_only,
+    person_name,
 )
 
 #: the share of the candidates' articles the leading full name needs to take a lone surname
@@ -165,9 +166,10 @@ def is_candidate(key: str) -> bool:
 
 
 def decidable(m: Mention) -> bool:
-    """A mention whose speaker the block decides, not its key alone: a lone surname, a
-    one-word organization, or a name with an honorific (which may contradict it)."""
-    return is_surname_only(m.key) or is_one_word_name(m.key) or bool(_gender(m.source))
+    """A mention whose speaker the block decides, not its key alone: anything but a full
+    person name (a lone surname, an organization that may be a person), or a name with an
+    honorific (which may contradict it)."""
+    return not is_candidate(m.key) or bool(_gender(m.source))
 
 
 def candidates_of(mentions: Iterable[Mention]) -> dict[str, Candidate]:
@@ -214,6 +216,12 @@ def decide(candidates: dict[str, Candidate], mentions: list[Mention]) -> dict[tu
             lone[(m.article_id, g)].append(m)
         elif is_one_word_name(m.key):
             named[m.article_id].append(m)
+        elif not m.key.startswith("person" + SEP):
+            # an "organization" named like a person of the block ("Ines Okafor" typed by the
+            # parser) is that person
+            parts = person_name(m.key.split(SEP, 1)[1])
+            if parts is not None and parts.first and parts.key in candidates:
+                out[m.ref] = parts.key
         elif g and m.key in candidates and candidates[m.key].contradicts(g):
             # a full name whose honorific the name's other mentions contradict ("Mr.
             # Clinton" tied to Hillary Clinton by its article): decided like a lone surname

@@ -137,15 +137,9 @@ def corpus_tables(tables: dict[str, DataFrame]) -> dict[str, DataFrame]:
             "publisher",
             "content",
             (F.size("quotes") > 0).alias("quoted"),
-            F.concat_ws(
-                "|",
-                F.when(
-                    (F.split("speaker_key", "\\|").getItem(0) != "person")
-                    & (F.size(F.split("speaker_key", "\\|")) == 2)
-                    & ~F.split("speaker_key", "\\|").getItem(1).contains(" "),
-                    F.lit("person"),
-                ).otherwise(F.split("speaker_key", "\\|").getItem(0)),
-                F.split("speaker_key", "\\|").getItem(1),
+            F.concat(
+                F.lit("b|"),
+                F.regexp_extract(F.split("speaker_key", "\\|").getItem(1), "(\\S*)$", 1),
             ).alias("block"),
         )
     )

@@ -49,14 +49,8 @@ if TYPE_CHECKING:
 #: the confidence an attribution needs to join the corpus layer (the views' default floor)
 CORPUS_MIN_CONFIDENCE = 0.3
 
-#: ``corpus.names.block_of`` in SQL: a one-word organization's block is its surname's
-_BLOCK_SQL = (
-    "CASE WHEN split_part(a.speaker_key, '|', 1) <> 'person' "
-    "AND len(string_split(a.speaker_key, '|')) = 2 "
-    "AND NOT contains(split_part(a.speaker_key, '|', 2), ' ') "
-    "THEN 'person|' || split_part(a.speaker_key, '|', 2) "
-    "ELSE split_part(a.speaker_key, '|', 1) || '|' || split_part(a.speaker_key, '|', 2) END"
-)
+#: ``corpus.names.block_of`` in SQL: the last word of the key's second field
+_BLOCK_SQL = "'b|' || regexp_extract(split_part(a.speaker_key, '|', 2), '(\\S*)$', 1)"
 
 
 @dataclass(slots=True)
