@@ -274,7 +274,8 @@ def subject_of(tok: Token, cues: set[int] | frozenset[int] = frozenset()) -> Tok
         for child in cur.children:
             if child.dep_ in _SUBJ_DEPS:
                 if child.tag_ in ("WDT", "WP") and cur.dep_ == "relcl":
-                    return cur.head  # "remarks that appeared aimed to suggest": the remarks
+                    # "remarks that appeared aimed to suggest": the remarks, or who made them
+                    return _utterance_owner(cur.head) or cur.head
                 return child
         dep = cur.dep_
         if dep == "conj" and cur.head.dep_ == "ccomp" and cur.head.head.i in cues:
@@ -288,6 +289,37 @@ def subject_of(tok: Token, cues: set[int] | frozenset[int] = frozenset()) -> Tok
         else:
             break
     return _left_noun(tok)
+
+
+#: nouns of something said, whose maker is the speaker of what they suggest or imply
+UTTERANCE_NOUNS = frozenset(
+    {"remark", "comment", "word", "speech", "statement", "address", "testimony", "answer",
+     "reply", "response", "tweet", "post", "message", "interview", "quip", "joke", "retort"}
+)  # fmt: skip
+
+
+def _utterance_owner(noun: Token) -> Token | None:
+    """Who made the remarks ``noun`` names: their possessor ("his remarks"), else the
+    subject of the verb they are the object of ("He injected a note of mockery into
+    remarks that ...", "She gave a speech that ..."). None for other nouns."""
+    if noun.pos_ != "NOUN" or noun.lemma_.lower() not in UTTERANCE_NOUNS:
+        return None
+    poss = next((c for c in noun.children if c.dep_ == "poss"), None)
+    if poss is not None:
+        return poss
+    if any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in noun.children):
+        return None  # "a statement that ...": someone's, not said to be the subject's
+    verb = noun.head
+    if noun.dep_ == "pobj" and verb.dep_ == "prep":
+        verb = verb.head
+    elif noun.dep_ != "dobj":
+        return None
+    if verb.pos_ not in ("VERB", "AUX"):
+        return None
+    subj = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+    if subj is None or subj.pos_ not in ("PROPN", "PRON") or subj.tag_ in ("WDT", "WP"):
+        return None
+    return subj
 
 
 def _participle_subject(tok: Token) -> Token | None:
@@ -525,6 +557,41 @@ def _choose_content(
     return _Content(spans, quote_spans, chain)
 
 
+#: verbs that utter the stance their object names: "voiced hope that", "expressed concern"
+STANCE_VERBS = frozenset({"voice", "express", "register", "raise", "reiterate"})
+#: the confidence of a "voiced hope that ..." the cue model scored below its threshold
+STANCE_CONFIDENCE = 0.8
+#: nouns of a stance held or voiced, whose that-clause is what is held
+STANCE_NOUNS = frozenset(
+    {"hope", "concern", "fear", "confidence", "doubt", "belief", "optimism", "worry",
+     "conviction", "view", "expectation", "frustration", "skepticism", "scepticism"}
+)  # fmt: skip
+
+
+def _stance_clause(noun: Token) -> Token | None:
+    """The "that" clause of a stance noun ("hope that relations would improve")."""
+    for c in noun.children:
+        if (
+            c.dep_ in ("acl", "ccomp", "relcl")
+            and c.i > noun.i
+            and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
+            and any(g.dep_ in ("nsubj", "nsubjpass") for g in c.children)
+        ):
+            return c
+    return None
+
+
+def _stance_noun(cue: Token) -> Token | None:
+    """The stance noun a verb of voicing takes, when a that-clause says what it is:
+    "voiced hope that ...", "expressed confidence that ..."."""
+    if cue.pos_ != "VERB" or cue.lemma_.lower() not in STANCE_VERBS:
+        return None
+    for c in cue.children:
+        if c.dep_ == "dobj" and c.lemma_.lower() in STANCE_NOUNS and _stance_clause(c):
+            return c
+    return None
+
+
 def _content_tokens(
     cue: Token, lemma: str, exclude: set[int], raised: list[Token]
 ) -> tuple[list[Token], list[Token]]:
@@ -532,6 +599,12 @@ def _content_tokens(
     cue governs, else what the verb it controls governs, else the clause it comments on.
 
     ``exclude`` grows with the comma-set tails left out of an object (``_governed``)."""
+    stance = _stance_noun(cue)
+    if stance is not None:
+        # "voiced hope that relations would improve": the clause, the noun joining the cue
+        clause = _stance_clause(stance)
+        if clause is not None:
+            return _subtree(clause, exclude), [stance]
     content_toks = _governed(cue, lemma, exclude)
     if content_toks and raised:
         content_toks = raised + content_toks
@@ -630,7 +703,11 @@ class Attributor:
             threshold = self.cue_model.threshold
         if scores is None:
             scores = self.score_cues(doc, quotes)
-        return [(t, p) for t, p in scores if p >= threshold]
+        return [
+            (t, p if p >= threshold else max(p, STANCE_CONFIDENCE))
+            for t, p in scores
+            if p >= threshold or _stance_noun(t) is not None
+        ]
 
     def _build_all(
         self,

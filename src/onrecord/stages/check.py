@@ -55,6 +55,9 @@ class Facts:
     source_words: tuple[str, ...] = ()
     #: the lemmas of the cue's other verbs ("continued to insist": "insist")
     chain: tuple[str, ...] = ()
+    #: the content is a clause right after the cue with no "that" to open it ("The Zentra
+    #: supported IDE is one of ...": a parse of a noun phrase as verb and clause)
+    bare_clause: bool = False
 
 
 _FIRST = frozenset({"i", "we", "me", "us", "my", "our", "myself", "ourselves", "i'm", "we're"})
@@ -189,6 +192,27 @@ def facts(
         chain=tuple(
             t.lemma_.lower() for t in item.cue if t.pos_ == "VERB" and t is not item.cue_head
         ),
+        bare_clause=_bare_clause(doc, item),
+    )
+
+
+def _bare_clause(doc: Doc, item: Found) -> bool:
+    """Whether the content is an unquoted clause that opens right after the cue without
+    "that", "whether" or a question word."""
+    cue = item.cue_head
+    if cue is None or item.quotes or not item.content or cue.i + 1 >= len(doc):
+        return False
+    nxt = doc[cue.i + 1]
+    start = min(s for s, _ in item.content)
+    if nxt.idx != start or nxt.lower_ in _WH or nxt.lower_ == "that":
+        return False
+    return nxt.pos_ in ("PROPN", "NOUN", "PRON", "DET", "ADJ", "NUM") and nxt.dep_ in (
+        "nsubj",
+        "nsubjpass",
+        "det",
+        "compound",
+        "amod",
+        "nummod",
     )
 
 
@@ -252,6 +276,8 @@ def verdict(f: Facts, topic_confidence: float = TOPIC_CONFIDENCE) -> str | None:
         and f.confidence < topic_confidence
     ):
         return "topic_only"  # "they discussed the budget", "the company launched a phone"
+    if not reporting and f.bare_clause and f.content == "clause":
+        return "narration"  # "The Zentra supported IDE is ...": no verb of saying governs it
     if not reporting and f.parenthetical:
         return "narration"  # "…, stirring occasionally": an action beside a clause
     if not reporting and f.content == "wh":

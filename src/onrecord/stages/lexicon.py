@@ -588,6 +588,10 @@ ORG_NOUNS = frozenset(
         "developer",
         "operator",
         "utility",
+        "county",
+        "city",
+        "district",
+        "court",
     ]
 )
 #: words that make a name an organization's ("Tovik Records", "Lantern Productions")
