@@ -9,11 +9,20 @@ keep-alive HTTP connection each, sending ``--requests`` requests per target, aft
 
 - ``/api/quotes``: a rotation of filters (none, a speaker, full text, a kind, anonymous, a
   later page), the speakers and words taken from the database;
+- ``/api/speakers``: the ranking, a later page, a kind, a speaker's words;
+- ``/api/articles?q=``: the articles' full-text search, a rotation of words;
 - the article page ``/articles/{id}``: a rotation over the first 200 articles.
+
+``--ingest-during WARC``: the database is the PolNeAR train texts only (``--db`` copied from a
+base built once), and ``onrecord ingest WARC --db`` runs while the load runs (its batches go to
+the server, docs/serve.md): latency and errors with a writer at work, and whether every page of
+the WARC arrived.
 
 The client runs on the same 2-core machine as the server, so the rates are a floor.
 
-    .venv/bin/python -m bench.speed.serve [--requests 2000] [--concurrency 1 4] [--json]
+    .venv/bin/python -m bench.speed.serve [--requests 2000] [--concurrency 1 8] [--json]
+    .venv/bin/python -m bench.speed.serve --ingest-during \
+        ../shared/data/news-pages/news-pages.warc.gz
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -39,13 +49,13 @@ POLNEAR_TRAIN = SHARED / "polnear" / "train" / "text"
 PY = sys.executable
 
 
-def build(db: Path) -> None:
+def build(db: Path, inputs: tuple[Path, ...] = (WARC, POLNEAR_TRAIN)) -> None:
     """Ingest the corpus with the real command; a finished database takes a second to re-check."""
-    for path in (WARC, POLNEAR_TRAIN):
+    for path in inputs:
         if not path.exists():
             raise SystemExit(f"{path} is absent (../shared beside the checkout?)")
     started = time.perf_counter()
-    cmd = [PY, "-m", "onrecord.cli.main", "ingest", str(WARC), str(POLNEAR_TRAIN), "--db", str(db)]
+    cmd = [PY, "-m", "onrecord.cli.main", "ingest", *map(str, inputs), "--db", str(db)]
     subprocess.run([*cmd, "--workers", "2", "--no-progress"], check=False, stdout=sys.stderr)
     print(f"ingest: {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
@@ -83,7 +93,15 @@ def targets(base: str) -> dict[str, list[str]]:
     quotes += ["/api/quotes?offset=100&limit=50", "/api/quotes?about=election"]
     quotes += ["/api/quotes?about=said+percent", "/api/quotes?since=2017-01-01"]
     quotes += [f"/api/quotes?speaker={httpx.QueryParams({'s': n})['s']}" for n in names]
-    return {"/api/quotes": quotes, "/articles/{id}": [f"/articles/{i}" for i in ids]}
+    speakers = ["/api/speakers", "/api/speakers?offset=50&limit=50", "/api/speakers?kind=direct"]
+    speakers += ["/api/speakers?about=election", "/api/speakers?min_confidence=0.5"]
+    words = ["election", "police", "said", "market", "president", "health", "court", "water"]
+    return {
+        "/api/quotes": quotes,
+        "/api/speakers": speakers,
+        "/api/articles?q=": [f"/api/articles?q={w}" for w in words],
+        "/articles/{id}": [f"/articles/{i}" for i in ids],
+    }
 
 
 def load(base: str, paths: list[str], *, requests: int, concurrency: int) -> dict[str, Any]:
@@ -132,23 +150,49 @@ def main() -> int:
     ap.add_argument("--db", type=Path, default=ROOT / "out" / "bench_serve.duckdb")
     ap.add_argument("--requests", type=int, default=2000, help="counted requests per target")
     ap.add_argument("--warmup", type=int, default=100, help="uncounted requests per target")
-    ap.add_argument("--concurrency", type=int, nargs="+", default=[1, 4])
+    ap.add_argument("--concurrency", type=int, nargs="+", default=[1, 8])
+    ap.add_argument("--ingest-during", type=Path, metavar="PATH", help="ingest this meanwhile")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    build(args.db)
-    proc, base = start_server(args.db)
+    ingest: subprocess.Popen[bytes] | None = None
+    if args.ingest_during is not None:
+        base_db = args.db.with_name("bench_serve_base.duckdb")
+        build(base_db, (POLNEAR_TRAIN,))
+        db = args.db.with_name("bench_serve_live.duckdb")
+        for suffix in ("", ".wal", ".fts", ".fts-wal", ".fts-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        shutil.copy(base_db, db)
+    else:
+        db = args.db
+        build(db)
+    proc, base = start_server(db)
+    ingested: dict[str, Any] = {}
     try:
         corpus = httpx.get(f"{base}/api/corpus").json()
+        plan = targets(base)
+        if args.ingest_during is not None:
+            ingest = subprocess.Popen(
+                [PY, "-m", "onrecord.cli.main", "ingest", str(args.ingest_during), "--db",
+                 str(db), "--no-progress", "--json"],
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
         results = []
-        for name, paths in targets(base).items():
+        for name, paths in plan.items():
             load(base, paths, requests=args.warmup, concurrency=1)
             for c in args.concurrency:
                 row = load(base, paths, requests=args.requests, concurrency=c)
-                results.append({"target": name, **row})
+                running = ingest is not None and ingest.poll() is None
+                results.append({"target": name, **row, "ingest_running": running})
+        if ingest is not None:
+            out, _ = ingest.communicate(timeout=3600)
+            ingested = {"exit": ingest.returncode, **json.loads(out or b"{}")}
+            ingested["articles_after"] = httpx.get(f"{base}/api/corpus").json()["articles"]
     finally:
+        if ingest is not None and ingest.poll() is None:
+            ingest.kill()
         proc.terminate()
         proc.wait(timeout=10)
-    report = {"corpus": corpus, "cpus": os.cpu_count(), "results": results}
+    report = {"corpus": corpus, "cpus": os.cpu_count(), "results": results, "ingest": ingested}
     if args.json:
         print(json.dumps(report, indent=2, default=str))
     else:
@@ -159,7 +203,10 @@ def main() -> int:
                 f"{r['target']:<16} {r['concurrency']:>4} {r['requests']:>6} "
                 f"{r['requests_per_s']:>8} {r['p50_ms']:>8} {r['p99_ms']:>8}"
                 + (f"  errors {r['errors']}" if r["errors"] else "")
+                + ("  (ingest running)" if r["ingest_running"] else "")
             )
+        if ingested:
+            print(f"ingest during the load: {ingested}")
     return 0
 
 
