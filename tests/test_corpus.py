@@ -31,6 +31,8 @@ from onrecord.store.database import Store
         ("Vellani Says", "person|vellani||"),
         ("Tomas de Oliveira", "person|de oliveira|tomas|"),
         ("Marta Vellani\nNORTHPORT", "person|vellani|marta|"),
+        ("Princess Ilse", "person|ilse|princess|"),
+        ("Governor Vellani", "person|vellani||"),
     ],
 )
 def test_person_keys(name: str, key: str) -> None:

@@ -59,6 +59,10 @@ _FUNCTION_WORDS = frozenset(
 _HEADLINE_VERBS = frozenset(
     {"apologizes", "slams", "blasts", "vows", "urges", "rips", "hits", "endorses", "defends"}
 )
+#: titles that, before a single name, are part of how the person is named
+_STYLES = frozenset(
+    {"prince", "princess", "king", "queen", "duke", "duchess", "pope", "emperor", "empress"}
+)
 #: words before a surname that are no first name and no title either
 _NOT_FIRST_NAMES = frozenset(
     {"rip", "candidate", "nominee", "billionaire", "mogul", "tycoon", "former", "then", "ex"}
@@ -112,6 +116,8 @@ def person_name(name: str) -> PersonName | None:
     # words a sentence or a description put before the name: "Certainly Trump", "Billionaire
     # Trump" are Trump with no first name
     while len(words) > 1 and _not_a_name(words[0]):
+        if len(words) == 2 and words[0] in _STYLES:  # "Prince Harry": the style is the name
+            break
         words = words[1:]
     if len(words) == 2 and words[0] == words[1]:
         words = words[1:]
