@@ -278,6 +278,8 @@ class Tagger:
             str(model_path), sess_options=opts, providers=["CPUExecutionProvider"]
         )
         self._inputs = {i.name for i in self.session.get_inputs()}
+        #: what the model has run over so far: texts, windows (model runs) and wordpieces
+        self.counts = {"texts": 0, "windows": 0, "pieces": 0}
 
     # -- inference ---------------------------------------------------------
 
@@ -289,6 +291,9 @@ class Tagger:
                 enc.windows = windows(text, enc, self.max_len)
         probs = [np.zeros((len(e.ids), len(LABELS)), dtype=np.float32) for e in encs]
         jobs = [(i, w) for i, e in enumerate(encs) for w in e.windows]
+        self.counts["texts"] += len(texts)
+        self.counts["windows"] += len(jobs)
+        self.counts["pieces"] += sum(e - s for _, (s, e) in jobs)
         jobs.sort(key=lambda j: j[1][1] - j[1][0])
         for b in range(0, len(jobs), self.batch_size):
             batch = jobs[b : b + self.batch_size]
