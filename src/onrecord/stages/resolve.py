@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from onrecord.record import Entity, Source
 from onrecord.stages.lexicon import (
@@ -232,7 +232,27 @@ def _common_word(ent: Span) -> bool:
     return bool(tok.is_sent_start) and tok.tag_ in ("NN", "NNS")
 
 
-def _not_a_person(name: str, ent: Span) -> bool:
+_THING_LABELS = frozenset(("ORG", "PRODUCT", "GPE", "LOC", "FAC", "WORK_OF_ART", "LANGUAGE"))
+
+
+def _labels_by_name(doc: Doc) -> dict[str, list[Any]]:
+    """Per entity text, and per word-final part of one ("Scala" of "The Scala"), how many of
+    the document's entities bear it as a thing (ORG, PRODUCT, places...) and as a PERSON:
+    counted once per document."""
+    counts: dict[str, list[Any]] = {}
+    for e in doc.ents:
+        text = e.text
+        words = text.split(" ")
+        thing, person = e.label_ in _THING_LABELS, e.label_ == "PERSON"
+        for i in range(len(words)):
+            entry = counts.setdefault(" ".join(words[i:]), [0, 0])
+            entry[0] += thing
+            entry[1] += person
+        counts[f"\x00{e.start}"] = [int(thing), int(person), text]  # by where it starts
+    return counts
+
+
+def _not_a_person(name: str, ent: Span, labels_by_name: dict[str, list[Any]]) -> bool:
     """A name the recognizer called a person's that is an organization's, an outlet's or a
     thing's: "The Scala supported IDE", "Politico reported", "Tovik Records"."""
     doc = ent.doc
@@ -249,15 +269,14 @@ def _not_a_person(name: str, ent: Span) -> bool:
     if words & ORG_NAME_WORDS or _MEDIA_NAME.fullmatch(name):
         return True
     # the same name elsewhere labelled an organization, a product or a place, never a person
-    labels = [
-        e.label_
-        for e in doc.ents
-        if e.text == ent.text or e.text.endswith(" " + ent.text) or e.start == ent.start
-    ]
-    things = sum(
-        lab in ("ORG", "PRODUCT", "GPE", "LOC", "FAC", "WORK_OF_ART", "LANGUAGE") for lab in labels
-    )
-    return things > labels.count("PERSON")
+    text = ent.text
+    things, persons = labels_by_name.get(text, (0, 0))
+    # the entity starting where this one does, under another text
+    other = labels_by_name.get(f"\x00{ent.start}")
+    if other is not None and other[2] != text and not other[2].endswith(" " + text):
+        things += other[0]
+        persons += other[1]
+    return things > persons
 
 
 def _not_a_title(title: str | None) -> str | None:
@@ -342,6 +361,7 @@ def _cluster_entities(
     ambiguous: set[int] = set()
     persons: list[_Cluster] = []
     by_key: dict[str, _Cluster] = {}
+    labels_by_name = _labels_by_name(doc)
     for ent in doc.ents:
         etype = _ENT_TYPES.get(ent.label_)
         if ent.label_ in ("GPE", "FAC") and ent[-1].lower_ in _PLACE_BODIES:
@@ -353,7 +373,7 @@ def _cluster_entities(
         name = _clean_name(ent.text)
         if not name or len(name) < 2 or not _name_like(name) or _common_word(ent):
             continue
-        if etype == "person" and _not_a_person(name, ent):
+        if etype == "person" and _not_a_person(name, ent, labels_by_name):
             etype = "media" if _MEDIA_NAME.fullmatch(name) else "organization"
         if etype == "person":
             name = _person_name(name)
