@@ -54,7 +54,7 @@ BAD_BYTES = [b"\xed\xa0\x80", b"\xed\xbf\xbf", b"\xc0\xaf", b"\xff", b"\x80", b"
 ENCODINGS = ["utf-8", "cp1252", "latin-1", "utf-16", "utf-16-le", "utf-32", "shift_jis",
              "koi8-r", "utf-8-sig"]  # fmt: skip
 
-FUZZ = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 # ---------------------------------------------------------------------------
@@ -284,7 +284,7 @@ def test_fuzz_html_gives_a_document_or_an_error(data: bytes, gz: str, workdir: P
         assert doc.text and doc.html is None and doc.extracted
 
 
-@settings(FUZZ, max_examples=20)
+@settings(FUZZ, max_examples=40)
 @given(page=html_page())
 def test_fuzz_html_text_gives_a_document_or_an_error(page: str) -> None:
     raw = RawDocument(doc="p", text="", encoding="utf-8", path=None, html=page, source="p")
@@ -340,7 +340,7 @@ def fast_pipeline() -> Any:
 
 
 @pytest.mark.model
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     texts=st.lists(news_text(long=16), min_size=1, max_size=3),
     clean=st.booleans(),

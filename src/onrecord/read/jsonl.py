@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -21,6 +22,10 @@ from onrecord.read.document import (
 from onrecord.read.document import normalize_newlines as _normalize
 
 log = logging.getLogger(__name__)
+
+#: a UTF-16 surrogate on its own: JSON's \uXXXX escapes (and Python's decoder of JSON
+#: bytes) let one through, and nothing downstream can encode it
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 #: optional JSON Lines fields copied onto the RawDocument
 _JSONL_FIELDS = ("url", "published", "title", "publisher", "author")
@@ -97,8 +102,7 @@ def iter_jsonl(
         yield document
     if not lines:  # a file with no line is an input that gave nothing: say so
         yield RecordError(
-            f"{name}: no JSON Lines in the file (it is empty or blank); give one object "
-            "per line",
+            f"{name}: no JSON Lines in the file (it is empty or blank); give one object per line",
             reason="empty",
             path=name,
             line=0,
@@ -179,6 +183,15 @@ def object_document(
     for key in _JSONL_FIELDS:
         if obj.get(key) is not None and not isinstance(obj[key], str):
             raise bad(f"field {key!r} must be a string or null", "bad_field")
+    for key in ("id", "html" if html is not None else "text", *_JSONL_FIELDS):
+        value = obj.get(key)
+        surrogate = _SURROGATE.search(value) if isinstance(value, str) else None
+        if surrogate is not None:  # a \ud800 escape, or its bytes: no text can hold it
+            raise bad(
+                f"field {key!r} has a lone surrogate ({surrogate.group()!a}), which is "
+                "not Unicode text; fix the line's \\u escapes",
+                "undecodable",
+            )
     if html is not None:
         if not html.strip():
             raise bad("the html is empty; drop the line or give it a page", "empty")

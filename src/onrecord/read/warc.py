@@ -12,14 +12,20 @@ Bad input never stops the stream early without a trace: a record over the
 size limit is a ``RecordError`` (``too_large``) and reading goes on; a record
 cut short, a truncated gzip member or bytes after the last whole record are
 a ``RecordError`` with reason ``truncated``; a file warcio cannot parse from
-some point on is one ``bad_warc`` error at that offset. (warcio itself ends
-quietly on a truncated gzip member; the end offset is checked against the
-file's size to notice it.)
+some point on is one ``bad_warc`` error at that offset; a file without any
+record is one ``empty`` error. (warcio itself ends quietly on a truncated gzip
+member; the end offset is checked against the file's size to notice it.)
+warcio writes two kinds of trouble to stderr and reads on; here neither is
+printed: a record not followed by a blank line (its ``Content-Length`` is
+wrong) is logged as one line, and a corrupt gzip member of the file is one
+``bad_gzip`` error (of a gzip-encoded HTTP body, the page's ``bad_payload``).
+Messages quoted from warcio are cut to one printable line (``one_line``).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +40,10 @@ log = logging.getLogger(__name__)
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 #: payload media types read as pages
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+#: the record types of the WARC standard (a skipped record of another type counts as
+#: ``unknown_type``)
+WARC_TYPES = ("warcinfo", "response", "resource", "request", "metadata", "revisit",
+              "conversion", "continuation")  # fmt: skip
 #: WARC record types that can hold a fetched page
 PAGE_RECORDS = ("response", "resource")
 
@@ -96,8 +106,6 @@ def iter_warc(
     ``size`` is the stream's length in bytes when known: bytes left after the
     last whole record are then reported as ``truncated``.
     """
-    from warcio.archiveiterator import ArchiveIterator
-
     stats = stats if stats is not None else WarcStats()
 
     def error(message: str, reason: str, number: int, offset: int) -> RecordError:
@@ -109,7 +117,8 @@ def iter_warc(
             source=f"{name}@{offset}",
         )
 
-    iterator = ArchiveIterator(handle)
+    iterator = _quiet_iterator(handle, name)
+    outer = _quiet_decompression(iterator.reader)
     number = 0
     offset = 0
     try:
@@ -134,14 +143,25 @@ def iter_warc(
         offset = max(offset, int(getattr(iterator, "offset", offset) or 0))
         log.debug("%s: unreadable after offset %d", name, offset, exc_info=True)
         yield error(
-            f"the WARC file cannot be read from here on ({type(exc).__name__}: {exc}); "
-            "the records before were read",
+            f"the WARC file cannot be read from here on ({type(exc).__name__}: "
+            f"{one_line(str(exc))}); the records before were read",
             "bad_warc",
             number + 1,
             offset,
         )
         return
-    if size is not None and end < size:
+    broken = getattr(outer, "decompress_error", None)
+    if broken is not None:
+        yield error(
+            f"a gzip member is corrupt ({one_line(str(broken))}); the records after it "
+            "are missing or cut short",
+            "bad_gzip",
+            number + 1,
+            end,
+        )
+    elif number == 0 and not (size is not None and end < size):
+        yield error("no WARC record in the file (it is empty or blank)", "empty", 1, 0)
+    if size is not None and end < size and broken is None:
         yield error(
             f"{size - end:,} bytes after the last whole record: the file is truncated "
             "(or has trailing junk); the records before were read",
@@ -149,6 +169,81 @@ def iter_warc(
             number + 1,
             end,
         )
+
+
+#: how much of a message quoted from warcio (which quotes the bytes it choked on) is kept
+_MESSAGE_CHARS = 160
+_NOT_PRINTABLE = re.compile(r"[^\x20-\x7e\u00a0-\ud7ff\ue000-\ufffc]")
+
+
+def one_line(text: str) -> str:
+    """A message safe for one line of a terminal: no line breaks, control characters
+    escaped, cut to ``_MESSAGE_CHARS``."""
+    text = " ".join(text.split())
+    text = _NOT_PRINTABLE.sub(lambda m: ascii(m.group())[1:-1], text)
+    return text if len(text) <= _MESSAGE_CHARS else text[: _MESSAGE_CHARS - 1] + "…"
+
+
+def _quiet_iterator(handle: BinaryIO, name: str) -> Any:
+    """warcio's ``ArchiveIterator`` over ``handle``, with its warning about a record not
+    followed by a blank line (a wrong ``Content-Length``) logged as one line instead of
+    written to stderr."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    class QuietIterator(ArchiveIterator):
+        def _consume_blanklines(self) -> tuple[bytes | None, int]:
+            # warcio's own loop, less its three-line write of the raw bytes to stderr
+            empty_size = 0
+            first_line = True
+            while True:
+                line = self.reader.readline()
+                if len(line) == 0:
+                    return None, empty_size
+                stripped = line.rstrip()
+                if len(stripped) == 0 or first_line:
+                    empty_size += len(line)
+                    if len(stripped) != 0:
+                        offset = self.fh.tell() - self.reader.rem_length() - empty_size
+                        log.warning(
+                            "%s@%d: a record is not followed by a blank line (its "
+                            "Content-Length is wrong?); %d bytes skipped",
+                            name, offset, len(line),
+                        )  # fmt: skip
+                        self.err_count += 1
+                    first_line = False
+                    continue
+                return line, empty_size
+
+    return QuietIterator(handle)
+
+
+def _quiet_decompression(reader: Any) -> Any:
+    """``reader`` (a warcio ``BufferedReader``; anything else is returned as it is), made to
+    keep a decompression error that warcio writes to stderr (and then reads on as if the
+    stream had ended) in its ``decompress_error``."""
+    if not callable(getattr(reader, "_decompress", None)) or not hasattr(reader, "num_block_read"):
+        return reader
+
+    def _decompress(data: bytes) -> bytes:
+        # warcio's BufferedReader._decompress, less its write to stderr
+        if reader.decompressor and data:
+            try:
+                data = reader.decompressor.decompress(data)
+            except Exception as exc:
+                if reader.num_block_read == 0:  # the first read: the stream is not compressed
+                    if reader.decomp_type == "deflate":
+                        reader._init_decomp("deflate_alt")
+                        data = reader._decompress(data)
+                    else:
+                        reader.decompressor = None
+                else:
+                    reader.decompress_error = exc
+                    return b""
+        return data
+
+    reader.decompress_error = None
+    reader._decompress = _decompress
+    return reader
 
 
 def _page(
@@ -163,7 +258,8 @@ def _page(
         )
 
     if record.rec_type not in PAGE_RECORDS:
-        stats.skip(record.rec_type)
+        kind = record.rec_type
+        stats.skip(kind if kind in WARC_TYPES else "unknown_type")
         return None
     media = _media_type(record)
     if media and media not in HTML_TYPES:
@@ -171,7 +267,8 @@ def _page(
         return None
     status = record.http_headers.get_statuscode() if record.http_headers is not None else None
     if status and not status.startswith("2"):
-        stats.skip(f"http_{status[:1]}xx")
+        stats.skip(f"http_{status[:1]}xx" if status[:1].isdigit() and status.isascii()
+                   else "http_bad_status")  # fmt: skip
         return None
     url = record.rec_headers.get_header("WARC-Target-URI")
     if record.length is not None and record.length > MAX_HTML_BYTES:
@@ -181,10 +278,13 @@ def _page(
             "too_large",
         )
     try:
-        payload = record.content_stream().read(MAX_HTML_BYTES + 1)
+        stream = _quiet_decompression(record.content_stream())
+        payload = stream.read(MAX_HTML_BYTES + 1)
+        if getattr(stream, "decompress_error", None) is not None:
+            raise stream.decompress_error
     except Exception as exc:  # a broken chunked or gzip-encoded HTTP body
         return error(
-            f"the page's HTTP body cannot be decoded ({type(exc).__name__}: {exc})",
+            f"the page's HTTP body cannot be decoded ({type(exc).__name__}: {one_line(str(exc))})",
             "bad_payload",
         )
     if len(payload) > MAX_HTML_BYTES:
