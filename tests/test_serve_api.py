@@ -286,6 +286,10 @@ def test_serve_api_extract_html_page(client: httpx.Client) -> None:
         ({"content": b"{not json", "headers": {"content-type": "application/json"}}, 422,
          ["not JSON"]),
         ({"content": b"\xff\xfe", "headers": {"content-type": "text/plain"}}, 422, ["UTF-8"]),
+        ({"content": b"[" * 100_000, "headers": {"content-type": "application/json"}}, 422,
+         ["nested too deeply"]),
+        ({"content": b'{"text": "Mayor Ana Ruiz said \\ud800 yes."}',
+          "headers": {"content-type": "application/json"}}, 422, ["surrogate"]),
         ({"content": b"x", "headers": {"content-type": "image/png"}}, 415, ["text/plain"]),
     ],
 )  # fmt: skip

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import logging
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
     from onrecord.read.document import RawDocument
 
 log = logging.getLogger(__name__)
+#: a code point UTF-8 cannot carry: a text holding one cannot be parsed
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def doc_id(text: str) -> str:
@@ -166,6 +169,12 @@ class Pipeline:
         else:
             text, name, title = item.text, item.doc, item.title
             pub = parse_published(item.published) if item.published else published
+        if _SURROGATE.search(text):
+            raise InputError(
+                f"{name or 'text'}: holds a lone surrogate code point (U+D800-U+DFFF), which is "
+                "no character: fix the text's encoding",
+                reason="undecodable",
+            )
         credits: list[str] = []
         removed: list[Removed] = []
         if clean and not (not isinstance(item, str) and item.extracted):

@@ -320,6 +320,8 @@ def _extract_input(content_type: str, body: bytes) -> tuple[str | RawDocument, d
             data = json.loads(raw)
         except ValueError as exc:
             raise HTTPException(422, f"the body is not JSON ({exc})") from exc
+        except RecursionError as exc:  # json's decoder recurses once per [ or {
+            raise HTTPException(422, "the body is JSON nested too deeply to read") from exc
         try:
             req = ExtractRequest.model_validate(data)
         except ValidationError as exc:
