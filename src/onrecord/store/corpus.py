@@ -105,23 +105,28 @@ def _facts(store: Store, speakers: set[str]) -> list[tuple[str, SpeakerFacts]]:
     ids = sorted(speakers)
     base = (
         "FROM attributions a JOIN articles ar ON ar.id = a.article_id "
-        "LEFT JOIN entities e ON e.article_id = a.article_id AND e.id = a.source_entity "
         "WHERE a.speaker_id IN (SELECT unnest($1::VARCHAR[])) "
     )
     facts = {sid: SpeakerFacts() for sid in ids}
-    for sid, articles, n, first, last in con.execute(
-        "SELECT a.speaker_id, count(DISTINCT a.article_id), count(*), min(ar.published), "
-        f"max(ar.published) {base} GROUP BY a.speaker_id",
+    # one scan: per speaker its totals, and per speaker and name how often (grouping sets)
+    name = "coalesce(a.source_name, a.source)"
+    for sid, named, by_name, articles, n, first, last in con.execute(
+        f"SELECT a.speaker_id, {name}, grouping({name}) = 0, count(DISTINCT a.article_id), "
+        f"count(*), min(ar.published), max(ar.published) {base} "
+        f"GROUP BY GROUPING SETS ((a.speaker_id), (a.speaker_id, {name}))",
         [ids],
     ).fetchall():
         f = facts[sid]
+        if by_name:
+            f.names[named] = int(n)
+            continue
         f.articles, f.attributions = int(articles), int(n)
         f.first_seen, f.last_seen = _iso(first), _iso(last)
-    for sid, name, n in con.execute(
-        f"SELECT a.speaker_id, coalesce(a.source_name, a.source), count(*) {base} GROUP BY ALL",
-        [ids],
-    ).fetchall():
-        facts[sid].names[name] = int(n)
+    base = (
+        "FROM attributions a JOIN articles ar ON ar.id = a.article_id "
+        "JOIN entities e ON e.article_id = a.article_id AND e.id = a.source_entity "
+        "WHERE a.speaker_id IN (SELECT unnest($1::VARCHAR[])) "
+    )
     for sid, title, n, first, last in con.execute(
         "SELECT speaker_id, title, count(*), min(published), max(published) FROM (SELECT "
         f"a.speaker_id, unnest(e.titles) AS title, ar.published {base}) GROUP BY ALL",
