@@ -23,6 +23,7 @@ duckdb is imported lazily: ``import onrecord`` does not load it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 import uuid
@@ -239,16 +240,39 @@ class Store:
     def rebuild_corpus(self) -> corpus.CorpusChange:
         """Compute speaker keys, speakers and statements again from every stored attribution,
         in one transaction (to take in the rules of a newer onrecord)."""
+        with self.transaction("the corpus layer"):
+            self.key_speakers(None)
+            change = corpus.update(self, None)
+        return change
+
+    @contextlib.contextmanager
+    def transaction(self, what: str) -> Iterator[None]:
+        """One transaction: committed whole, or rolled back whole. A write the database
+        cannot make (a full disk, a file turned read-only) is one ``OnrecordError`` line
+        saying nothing of ``what`` was stored."""
+        import duckdb
+
         con = self.con
         con.execute("BEGIN TRANSACTION")
         try:
-            self.key_speakers(None)
-            change = corpus.update(self, None)
+            yield
             con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
+        except BaseException as exc:
+            with contextlib.suppress(duckdb.Error):  # a failed commit has ended it already
+                con.execute("ROLLBACK")
+            cannot = (
+                duckdb.IOException,
+                duckdb.TransactionException,
+                duckdb.OutOfMemoryException,
+                duckdb.PermissionException,
+            )
+            if isinstance(exc, cannot):
+                reason = " ".join(str(exc).split())[:200]
+                raise OnrecordError(
+                    f"{self.path}: cannot write {what} ({reason}); nothing of it was stored: "
+                    "free disk space or make the file writable, then run the same command again"
+                ) from exc
             raise
-        return change
 
     def close(self) -> None:
         if self._fts is not None:
@@ -290,8 +314,7 @@ class Store:
         articles = rows.tables["articles"]
         errors = rows.tables["errors"]
         all_sources = [*articles["source"], *errors["source"], *(s for s, _, _ in rows.ledger)]
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with self.transaction("the batch"):
             done = self.done(all_sources)
             out.already = len(done)
             now = _now()
@@ -307,10 +330,6 @@ class Store:
             self._write_ledger(ledger, now)
             if out.article_ids:
                 out.corpus = corpus.update(self, out.article_ids)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
         if out.articles:
             self._top = out.batch
         return out

@@ -64,8 +64,7 @@ def load_parquet(store: Store, directory: str | Path) -> Loaded:
         )
     con = store.con
     out = Loaded()
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with store.transaction("the loaded datasets"):
         load = _Load(con, found)
         out.articles = load.articles()
         out.errors = load.errors()
@@ -77,10 +76,6 @@ def load_parquet(store: Store, directory: str | Path) -> Loaded:
             # (an earlier onrecord's output has no speaker keys: they are made first)
             store.key_speakers(ids)
             out.corpus = corpus.update(store, ids)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     store._top = None  # the highest batch changed behind the store's back
     out.indexed = store.sync_fts()
     return out
