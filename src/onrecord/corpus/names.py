@@ -10,8 +10,9 @@ leading "the" (``organization|white house``). A named group ("Senate
 Democrats") is keyed by its words. Sources that name nobody (anonymous ones,
 "officials", pronouns left unresolved) have no key: they are nobody's speaker.
 
-The *block* of a key is its kind and surname (or whole name): only keys of one
-block can be one speaker, so a block is the unit every later decision reads.
+The *block* of a key is the last word of its surname or name (``block_of``):
+only keys of one block can be one speaker, so a block is the unit every later
+decision reads.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Which speaker keys are one speaker, and the ``speakers`` table's rows.
 
-How the merging decides, per block (one surname, or one organization's name):
+How the merging decides, per block (the last word of a surname or a name,
+``corpus.names.block_of``):
 
 1. Mentions with the same key are one speaker: "Donald J. Trump", "Donald
    Trump" and "Mr. Donald Trump" (``person|trump|donald|``). Different first
@@ -11,15 +12,20 @@ How the merging decides, per block (one surname, or one organization's name):
    the candidates are the full names its article gives, or, when it gives
    none, the block's full names quoted in at least ``PROMINENT`` articles
    within ``WINDOW`` days of it (the time window); a candidate is out when
-   the honorific's gender contradicts the
-   honorifics seen with that name elsewhere ("Mrs. Clinton" is not Bill), and
-   when a title of the mention agrees with titles of some candidates, only
-   those stay ("former President Clinton"). The surname joins the candidate
-   with the most articles when that one has at least ``DOMINANCE`` of the
-   remaining candidates' articles; otherwise it stays a speaker of its own
-   ("Clinton"), which is not merged by guess.
-3. Organizations, outlets, documents and named groups merge only by their
-   key (case, punctuation and a leading "the" aside).
+   the honorific's gender contradicts the honorifics seen with that name
+   elsewhere ("Mrs. Clinton" is not Bill), and when a title of the mention
+   agrees with titles of some candidates, only those stay ("former President
+   Clinton"). The surname joins the candidate with the most articles when that
+   one has at least ``DOMINANCE`` of the remaining candidates' articles;
+   otherwise it stays a speaker of its own ("Clinton"), which is not merged by
+   guess. A full name whose honorific its other mentions contradict ("Mr.
+   Clinton" tied to Hillary by its article) is decided the same way.
+3. An "organization" that a parser made of a person: a one-word one ("Trump")
+   is the person its article names in full, or one quoted in ``ORG_RATIO``
+   times more articles than the name is as an organization; one named exactly
+   like a full name of its block ("Ines Okafor") is that person.
+4. Otherwise organizations, outlets, documents and named groups merge only by
+   their key (case, punctuation and a leading "the" aside).
 
 A speaker's id is a hash of its key, so it does not depend on which article
 came first, and the same input gives the same ids on one machine and on Spark.

@@ -3,8 +3,8 @@
 
 The attributions that join the layer (a speaker key, confidence at the floor
 or above: ``store.corpus``) are read with their article's date and outlet and
-their entity's titles, grouped by block (``corpus.names.block_of``: a surname,
-or an organization's name) and each block is computed whole by
+their entity's titles, grouped by block (``corpus.names.block_of``: the last
+word of a surname or name) and each block is computed whole by
 ``corpus.layer.compute_block`` in the Python workers (``applyInArrow``). The
 store computes the same blocks with the same functions, so the ids and rows
 equal those of ``onrecord ingest`` of the same input. Cost: one shuffle of the

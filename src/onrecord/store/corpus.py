@@ -4,8 +4,8 @@
 migration or a load, over every article). Its cost follows the new articles,
 not the corpus:
 
-1. the *blocks* the new attributions' speaker keys fall in (one surname, or one
-   organization's name: ``corpus.names.block_of``) are read back, and only
+1. the *blocks* the new attributions' speaker keys fall in (the last word of a
+   surname or name: ``corpus.names.block_of``) are read back, and only
    they are resolved again (``corpus.speakers.resolve``): a lone "Clinton"
    may now mean someone else;
 2. every attribution of those blocks whose speaker changed is updated, and
