@@ -418,3 +418,37 @@ def test_attribute_a_voiced_stance_is_an_attribution(
     assert found, [(a.cue.text if a.cue else None, a.content.text) for a in record.attributions]
     assert found[0].content.text == content
     assert found[0].source is not None and found[0].source.kind == "person"
+
+
+def _one(pipeline: Any, text: str) -> Record:
+    return next(pipeline.pipe([text]))
+
+
+def test_attribute_a_quote_signed_with_a_dash(pipeline: Any) -> None:
+    r = _one(pipeline, '"We will not raise the fares this year." — Commissioner Tomas Reyes')
+    (a,) = r.attributions
+    assert a.kind == "direct" and a.source is not None and a.source.name == "Tomas Reyes"
+    assert a.content.text == '"We will not raise the fares this year."'
+
+
+def test_attribute_a_quote_after_a_name_and_a_colon(pipeline: Any) -> None:
+    text = (
+        "The council met on Monday to vote on the budget.\n\n"
+        'And from the chairwoman, Ines Okafor: "This is the best budget we have passed in '
+        'ten years."'
+    )
+    found = [a for a in _one(pipeline, text).attributions if a.kind == "direct"]
+    assert [a.source.name for a in found if a.source] == ["Ines Okafor"]
+
+
+def test_attribute_a_dash_inside_a_sentence_signs_nothing(pipeline: Any) -> None:
+    text = 'The slogan "Ferries for all" — printed on every ticket — was dropped in May.'
+    assert not [a for a in _one(pipeline, text).attributions if a.kind == "direct"]
+
+
+def test_attribute_told_an_agency_makes_it_the_addressee(pipeline: Any) -> None:
+    text = "The harbor will close for repairs in May, Mayor Ida Brandt told The Northport Courier."
+    (a,) = _one(pipeline, text).attributions
+    assert a.source is not None and a.source.name == "Ida Brandt"
+    assert "Courier" not in a.content.text
+    assert a.addressee is not None and "Northport Courier" in a.addressee.text

@@ -407,3 +407,32 @@ def test_resolve_a_bare_surname_stays_with_the_one_it_named_first(pipeline: Any)
     record = pipeline(text, clean=False)
     assert source_of(record, "said").name == "Hillary Clinton"
     assert source_of(record, "added").name == "Hillary Clinton"
+
+
+def test_resolve_a_role_noun_is_the_one_person_named_before(pipeline: Any) -> None:
+    text = (
+        "Ambassador Lena Varga arrived in Oslo on Monday for the talks.\n\n"
+        "The diplomat said the two sides were close to a deal on fishing rights."
+    )
+    (a,) = next(pipeline.pipe([text])).attributions
+    assert a.source is not None and a.source.name == "Lena Varga" and not a.source.anonymous
+
+
+def test_resolve_a_role_noun_stays_unnamed_when_two_people_could_be_meant(
+    pipeline: Any,
+) -> None:
+    text = (
+        "Ambassador Lena Varga met Minister Oskar Berg in Oslo on Monday.\n\n"
+        "The diplomat said the two sides were close to a deal on fishing rights."
+    )
+    (a,) = next(pipeline.pipe([text])).attributions
+    assert a.source is not None and a.source.name is None
+
+
+def test_resolve_the_airline_is_the_airline_named_before(pipeline: Any) -> None:
+    text = (
+        "Skyline Air cancelled 40 flights on Monday after a storm hit the coast.\n\n"
+        "The airline said passengers would be rebooked free of charge."
+    )
+    (a,) = next(pipeline.pipe([text])).attributions
+    assert a.source is not None and a.source.name == "Skyline Air"

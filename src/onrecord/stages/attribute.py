@@ -688,6 +688,7 @@ class Attributor:
         cues = self._confident_cues(doc, quotes, threshold, scores)
         found, by_cue = self._build_all(doc, text, quotes, cues)
         self._continue_quotes(text, found, quotes)
+        found += _signed_quotes(doc, text, quotes, found)
         self._nest(found, by_cue)
         return _without_nested(found)
 
@@ -1026,6 +1027,88 @@ def _without_nested(found: list[Found]) -> list[Found]:
 
 #: what may stand between a cue and the quote it introduces: 'added again: "'
 _QUOTE_GAP = re.compile(r"[ ,]*(?:[A-Za-z]+[ ,]*)?:?\s*")
+
+
+#: what a signed quote's dash may be: '"..." — Commissioner X', '"..." -- X'
+_SIGNATURE_DASH = re.compile(r"[ \t]*(?:—|–|--?)[ \t]*")
+#: how sure a signed quote is: the layout says who, no cue model is asked
+SIGNED_CONFIDENCE = 0.9
+
+
+def _name_tokens(toks: Sequence[Token]) -> list[Token] | None:
+    """The tokens of a speaker's name written alone ("Commissioner Tomas Reyes", "the
+    chairwoman, Ines Okafor"): ending in a person's or an organization's name, with no
+    verb among them; None when they are not."""
+    toks = [t for t in toks if not t.is_space]
+    while toks and (toks[-1].is_punct or toks[-1].is_space):
+        toks = toks[:-1]
+    if not toks or len(toks) > 8 or any(t.pos_ in ("VERB", "AUX") for t in toks):
+        return None
+    last = toks[-1]
+    if last.pos_ != "PROPN" or last.ent_type_ not in ("PERSON", "ORG", "NORP"):
+        return None
+    start = len(toks) - 1
+    while start > 0 and toks[start - 1].pos_ == "PROPN":
+        start -= 1
+    while start > 0 and toks[start - 1].pos_ == "NOUN" and toks[start - 1].dep_ == "compound":
+        start -= 1  # "Harbor commissioner Tomas Reyes": the title goes with the name
+    return toks[start:]
+
+
+def _signed_quotes(
+    doc: Doc, text: str, quotes: Sequence[Quote], found: Sequence[Found]
+) -> list[Found]:
+    """Quotations signed by layout, no verb: '"..." — Commissioner X' (a dash and a name
+    after the quote, to the end of its line) and 'And from the chairwoman, X: "..."' (a
+    name and a colon before it, no verb). Quotes another attribution has are left alone."""
+    taken = [(a, b) for f in found for a, b in f.content]
+    by_char: dict[int, Token] = {t.idx: t for t in doc}
+    out: list[Found] = []
+
+    def tokens(start: int, end: int) -> list[Token]:
+        return [t for t in doc if start <= t.idx < end]
+
+    for q in quotes:
+        if not q.closed or any(a < q.end and q.start < b for a, b in taken):
+            continue
+        line_end = text.find("\n", q.end)
+        line_end = len(text) if line_end < 0 else line_end
+        dash = _SIGNATURE_DASH.match(text, q.end, line_end)
+        if (
+            dash is not None
+            and dash.end() > dash.start()
+            and text[dash.start() : dash.end()].strip()
+        ):
+            name = _name_tokens(tokens(dash.end(), line_end))
+            cue = by_char.get(text.index(text[dash.start() : dash.end()].strip(), dash.start()))
+            if name is not None and cue is not None:
+                out.append(_signed(q, cue, name))
+                continue
+        before = text[: q.start].rstrip(" \t\n")
+        if not before.endswith(":"):
+            continue
+        colon = by_char.get(len(before) - 1)
+        if colon is None:
+            continue
+        sent_start = colon.sent.start_char
+        clause = tokens(max(sent_start, text.rfind("\n", 0, colon.idx) + 1), colon.idx)
+        name = _name_tokens(clause)
+        if name is not None:
+            out.append(_signed(q, colon, name))
+    return out
+
+
+def _signed(q: Quote, cue: Token, name: list[Token]) -> Found:
+    return Found(
+        kind="direct",
+        cue=[cue],
+        content=[(q.start, q.end)],
+        source=name,
+        source_head=name[-1],
+        quotes=[(q.start, q.end)],
+        confidence=SIGNED_CONFIDENCE,
+        cue_head=cue,
+    )
 
 
 def _is_time(prep: Token) -> bool:

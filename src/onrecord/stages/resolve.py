@@ -909,14 +909,15 @@ class _Resolver:
 
     def _role(self, head: Token) -> _Cluster | None:
         """ "the Kremlin aide" -> the cluster titled "senior Kremlin aide"."""
-        if head.pos_ != "NOUN" or head.lower_ not in TITLE_NOUNS:
+        titled = head.lower_ in TITLE_NOUNS
+        if head.pos_ != "NOUN" or not (titled or head.lower_ in UNNAMED_NOUNS):
             return None
         if not any(c.dep_ in ("det", "poss") and c.lower_ != "a" for c in head.children):
             return None
         words = {head.lower_} | {c.lower_ for c in head.children if c.dep_ in ("compound", "amod")}
         best: _Cluster | None = None
         best_score = 0
-        for c in self.clusters:
+        for c in self.clusters if titled else ():
             if c.type != "person":
                 continue
             for title in c.titles:
@@ -926,6 +927,16 @@ class _Resolver:
                 score = len(words & tw)
                 if score > best_score or (score == best_score and best is not None):
                     best, best_score = c, score
+        if best is None and head.tag_ == "NN" and any(c.lower_ == "the" for c in head.children):
+            # "Ambassador Lena Varga arrived ... The diplomat said": the one person named
+            # just before, when only one is
+            near = {
+                id(p): p
+                for i in range(max(0, head.i - _PRONOUN_WINDOW), head.i)
+                if (p := self.by_token.get(i)) is not None and p.type == "person"
+            }
+            if len(near) == 1:
+                return next(iter(near.values()))
         return best
 
 
