@@ -1,21 +1,28 @@
 """The corpus layer in the store: speakers and statements kept up to date batch by batch.
 
-``update`` runs in the transaction of the batch that wrote new articles (or of a
-migration or a load, over every article). Its cost follows the new articles,
-not the corpus:
+``update`` runs in the transaction of the batch that wrote new articles (of a
+load; or over every article, for a migration or a rebuild). Its cost follows
+the new articles and the blocks they touch, not the corpus:
 
 1. the *blocks* the new attributions' speaker keys fall in (the last word of a
-   surname or name: ``corpus.names.block_of``) are read back, and only
-   they are resolved again (``corpus.speakers.resolve``): a lone "Clinton"
-   may now mean someone else;
-2. every attribution of those blocks whose speaker changed is updated, and
-   the ``speakers`` rows of the blocks are rewritten;
-3. the statements of the speakers that gained, lost or got attributions are
-   clustered again (``corpus.statements.cluster``) and their rows rewritten.
+   surname or name: ``corpus.names.block_of``) are decided again: their full
+   names read as evidence summed in SQL (``corpus.speakers.add_evidence``),
+   and only the mentions a block decides (``corpus.speakers.decidable``: lone
+   surnames, organizations that may be persons, names with an honorific) read
+   one by one and decided (``corpus.speakers.decide``): a lone "Clinton" may
+   now mean someone else;
+2. every attribution whose speaker changed is updated, and the ``speakers``
+   rows of the speakers that changed are rewritten from facts summed in SQL;
+3. a speaker that only gained attributions joins them to its statements: each
+   finds the stored statements it may join through the trigram index
+   (``content_grams``), and those merge (``corpus.statements.links``); a
+   speaker that lost or changed attributions has its statements clustered
+   again whole (``corpus.statements.cluster``).
 
-Only attributions at or above the views' default confidence floor
-(``store.query.DEFAULT_MIN_CONFIDENCE``) join the layer; every attribution
-keeps its speaker key, so a rebuild can take others in.
+The result is the layer a rebuild computes (``bench.tools.corpus_incremental``
+checks it on PolNeAR). Only attributions at or above the views' default
+confidence floor (``store.query.DEFAULT_MIN_CONFIDENCE``) join the layer; every
+attribution keeps its speaker key, so a rebuild can take others in.
 """
 
 from __future__ import annotations
