@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from conftest import ROOT
+from corpus_helpers import layer
 from onrecord.cli.main import main
 from onrecord.corpus.names import block_of, person_name, speaker_key
 from onrecord.corpus.speakers import Mention, resolve, speaker_id, speaker_rows
@@ -267,21 +268,6 @@ def test_word_differences_from_the_earliest_wording() -> None:
 
 
 # --------------------------------------------------------------------------- the store
-
-
-def layer(path: Path) -> tuple[list[tuple[object, ...]], ...]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return (
-            con.execute("SELECT * FROM speakers ORDER BY id").fetchall(),
-            con.execute("SELECT * FROM statements ORDER BY id").fetchall(),
-            con.execute(
-                "SELECT article_id, id, speaker_key, speaker_id, statement_id FROM attributions "
-                "ORDER BY article_id, id"
-            ).fetchall(),
-        )
-    finally:
-        con.close()
 
 
 @pytest.fixture(scope="module")

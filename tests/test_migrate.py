@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from conftest import ROOT
+from corpus_helpers import layer
 from onrecord.cli.main import main
 from onrecord.errors import OnrecordError
 from onrecord.store.database import SCHEMA_VERSION, Store
@@ -148,21 +149,6 @@ def v2(tmp_path: Path) -> Path:
     return path
 
 
-def _layer(path: Path) -> tuple[list[tuple[object, ...]], ...]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return (
-            con.execute("SELECT * FROM speakers ORDER BY id").fetchall(),
-            con.execute("SELECT * FROM statements ORDER BY id").fetchall(),
-            con.execute(
-                "SELECT a.id, a.speaker_key, a.speaker_id, a.statement_id FROM attributions a "
-                "JOIN articles ar ON ar.id = a.article_id ORDER BY ar.doc, a.id"
-            ).fetchall(),
-        )
-    finally:
-        con.close()
-
-
 def test_migrate_the_previous_release_gains_the_corpus_layer(v2: Path, tmp_path: Path) -> None:
     """A store of the release before the corpus layer opens, migrates in one transaction, and
     has the speakers and statements a fresh ingest of the same articles has, with the same
@@ -176,7 +162,7 @@ def test_migrate_the_previous_release_gains_the_corpus_layer(v2: Path, tmp_path:
     # the store was made from the examples of its day: the text articles
     texts = sorted(str(p) for p in (ROOT / "examples").glob("*.txt"))
     assert main(["ingest", *texts, "--db", str(fresh), "--no-progress"]) == 0
-    speakers, statements, attributions = _layer(v2)
+    speakers, statements, attributions = layer(v2)
     assert speakers and statements
-    assert any(sid for _, _, sid, _ in attributions)
-    assert (speakers, statements, attributions) == _layer(fresh)
+    assert any(sid for _, _, _, sid, _ in attributions)
+    assert (speakers, statements, attributions) == layer(fresh)
