@@ -344,7 +344,8 @@ SPEAKER_COLUMNS = [
     ("articles", "ARTICLES", 8),
     ("quoted", "QUOTED", 6),
     ("anonymous_share", "ANON.", 5),
-    ("titles", "TITLES", 0),
+    ("titles", "TITLES", 40),
+    ("aliases", "ALSO WRITTEN", 0),
 ]
 
 
@@ -371,7 +372,14 @@ def cmd_speakers(args: argparse.Namespace) -> int:
     with _open(args.db) as store:
         rows, totals = speakers(store, f)
     if args.format == "table":
-        shown = [{**r, "anonymous_share": f"{r['anonymous_share']:.0%}"} for r in rows]
+        shown = [
+            {
+                **r,
+                "anonymous_share": f"{r['anonymous_share']:.0%}",
+                "aliases": [a for a in r["aliases"] if a != r["speaker"]],
+            }
+            for r in rows
+        ]
         emit(shown, "table", sys.stdout, SPEAKER_COLUMNS)
         print(
             f"{totals['attributions']:,} attributions from {totals['speakers']:,} speakers "
