@@ -30,9 +30,8 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from onrecord.corpus.names import block_of
 from onrecord.corpus.speakers import (
@@ -48,27 +47,27 @@ from onrecord.corpus.speakers import (
     speaker_rows,
 )
 from onrecord.corpus.statements import Item, Union, cluster, links, statement_row
+from onrecord.store.rows import CorpusChange
 from onrecord.store.schema import SCHEMA
 
 if TYPE_CHECKING:
-    from onrecord.store.database import Store
+    import duckdb
+
+
+class Store(Protocol):
+    """What the update needs of a store (``store.database.Store``): its connection, and its
+    column-list insert."""
+
+    con: duckdb.DuckDBPyConnection
+
+    def _insert(self, table: str, cols: dict[str, list[Any]]) -> None: ...
+
 
 #: the confidence an attribution needs to join the corpus layer (the views' default floor)
 CORPUS_MIN_CONFIDENCE = 0.3
 
 #: ``corpus.names.block_of`` in SQL: the last word of the key's second field
 _BLOCK_SQL = "'b|' || regexp_extract(split_part(a.speaker_key, '|', 2), '(\\S*)$', 1)"
-
-
-@dataclass(slots=True)
-class CorpusChange:
-    """What one update changed."""
-
-    blocks: int = 0
-    seconds: float = 0.0  # time the update took
-    speakers: int = 0  # speakers rows written
-    statements: int = 0  # statements rows written
-    attributions: int = 0  # attributions whose speaker or statement changed
 
 
 def _iso(value: Any) -> str | None:

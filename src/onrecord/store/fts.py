@@ -149,30 +149,31 @@ def sync(
     batch past the watermark is read back from DuckDB (after a crash, or for a
     store written elsewhere).
     """
-    row = fts.execute("SELECT value FROM state WHERE key = ?", (index.mark,)).fetchone()
-    mark = int(row[0]) if row else 0
-    if (
-        written is not None
-        and index.written_rows is not None
-        and written.batch
-        and mark >= written.previous_top
-    ):
-        rows = index.written_rows(written)
-        with _transaction(fts):
+    # the watermark is read inside the write transaction (BEGIN IMMEDIATE): two syncs at once
+    # (the server's threads, a writer beside them) take turns and never index a batch twice
+    with _transaction(fts, immediate=True):
+        row = fts.execute("SELECT value FROM state WHERE key = ?", (index.mark,)).fetchone()
+        mark = int(row[0]) if row else 0
+        if (
+            written is not None
+            and index.written_rows is not None
+            and written.batch
+            and mark >= written.previous_top
+        ):
+            rows = index.written_rows(written)
             fts.executemany(index.insert_sql(), rows)
             _set_mark(fts, index, max(mark, written.batch))
-        return len(rows)
-    top = _top_batch(con)
-    if top <= mark:
-        return 0
-    cursor = con.execute(index.rows_sql, [mark, top])
-    n = 0
-    with _transaction(fts):
+            return len(rows)
+        top = _top_batch(con)
+        if top <= mark:
+            return 0
+        cursor = con.execute(index.rows_sql, [mark, top])
+        n = 0
         while chunk := cursor.fetchmany(index.chunk):
             fts.executemany(index.insert_sql(), chunk)
             n += len(chunk)
         _set_mark(fts, index, top)
-    return n
+        return n
 
 
 def search(fts: sqlite3.Connection, index: Index, text: str) -> list[tuple[Any, ...]]:
@@ -190,8 +191,13 @@ def _set_mark(fts: sqlite3.Connection, index: Index, batch: int) -> None:
 
 
 @contextlib.contextmanager
-def _transaction(fts: sqlite3.Connection) -> Iterator[None]:
-    """Commit what the block did, or roll it back on any exception (interrupts too)."""
+def _transaction(fts: sqlite3.Connection, *, immediate: bool = False) -> Iterator[None]:
+    """Commit what the block did, or roll it back on any exception (interrupts too). With
+    ``immediate``, the block holds the index's write lock from its first read."""
+    if immediate:
+        if fts.in_transaction:
+            fts.commit()
+        fts.execute("BEGIN IMMEDIATE")
     try:
         yield
         fts.commit()

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from onrecord.errors import OnrecordError
-from onrecord.store.rows import BatchRows, Written
+from onrecord.store.rows import BatchRows, CorpusChange, Written
 from onrecord.store.schema import SCHEMA
 
 #: the hand-off file's suffix, beside the database
@@ -121,8 +121,6 @@ def encode_written(written: Written) -> dict[str, Any]:
 
 
 def decode_written(data: dict[str, Any]) -> Written:
-    from onrecord.store.corpus import CorpusChange
-
     names = {f.name for f in fields(Written)} - {"corpus"}
     written = Written(**{k: v for k, v in data.items() if k in names})
     if data.get("corpus") is not None:

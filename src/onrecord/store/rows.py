@@ -17,7 +17,6 @@ from onrecord.store.schema import ARTICLE_TABLES, SCHEMA, Table
 
 if TYPE_CHECKING:
     from onrecord.record import Record
-    from onrecord.store.corpus import CorpusChange
 
 
 class BatchRows:
@@ -102,6 +101,17 @@ class BatchRows:
     def add_duplicate(self, *, source: str, article_id: str) -> None:
         """An input record whose article another record of the batch already gave."""
         self.ledger.append((source, "duplicate", article_id))
+
+
+@dataclass(slots=True)
+class CorpusChange:
+    """What one update of the corpus layer changed (``store.corpus.update``)."""
+
+    blocks: int = 0
+    seconds: float = 0.0  # time the update took
+    speakers: int = 0  # speakers rows written
+    statements: int = 0  # statements rows written
+    attributions: int = 0  # attributions whose speaker or statement changed
 
 
 @dataclass(slots=True)
