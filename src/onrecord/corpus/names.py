@@ -23,6 +23,14 @@ import unicodedata
 from dataclasses import dataclass
 
 from onrecord.record import Attribution, Entity
+from onrecord.stages.lexicon import (
+    BELIEF_LEMMAS,
+    ORG_PRONOUNS,
+    PERSON_PRONOUNS,
+    SPEECH_LEMMAS,
+    TITLE_NOUNS,
+    UNNAMED_NOUNS,
+)
 
 SEP = "|"
 
@@ -52,6 +60,8 @@ _SUFFIXES = {"jr": "jr", "sr": "sr", "ii": "ii", "iii": "iii", "iv": "iv", "juni
 _PARTICLES = {"de", "da", "del", "der", "van", "von", "la", "le", "di", "du", "bin", "al"}
 _WORD = re.compile(r"[^\W\d_][\w'\u2019-]*\.?|\d+", re.UNICODE)
 _KINDS = {"person", "organization", "media", "document"}
+#: a source that is a pronoun names nobody by its words
+_PRONOUNS = PERSON_PRONOUNS | ORG_PRONOUNS
 #: words that end a name in a headline ("Sanders Promises Action On Immigration")
 _FUNCTION_WORDS = frozenset(
     {"on", "in", "to", "of", "the", "and", "at", "for", "with", "as", "after", "over", "is"}
@@ -135,8 +145,6 @@ def person_name(name: str) -> PersonName | None:
 
 def _speech_verb(word: str) -> bool:
     """A verb form of a speech or belief verb ("says", "apologizes", "warned")."""
-    from onrecord.stages.lexicon import BELIEF_LEMMAS, SPEECH_LEMMAS
-
     if word in _HEADLINE_VERBS:
         return True
     if not word.endswith("s"):  # a headline's verb is in the present: "Says", "Warns"
@@ -147,8 +155,6 @@ def _speech_verb(word: str) -> bool:
 
 def _not_a_name(word: str) -> bool:
     """A word that is no first name: a title or role noun, an adverb or a verb form."""
-    from onrecord.stages.lexicon import TITLE_NOUNS, UNNAMED_NOUNS
-
     return (
         word in HONORIFICS
         or word in TITLE_NOUNS
@@ -162,8 +168,6 @@ def _named_in(source: str) -> PersonName | None:
     """The person a source's own words name ("former President Bill Clinton", "Mr. Trump"):
     the capitalized words that end it, after the last honorific or title among them; None
     for a pronoun or a description."""
-    from onrecord.stages.lexicon import ORG_PRONOUNS, PERSON_PRONOUNS
-
     head = source.split(",")[0].split("\n")[0].strip()
     words = head.split()
     if {"and", "or", "&"} & set(words):  # two sources ("Ryan and Trump"): the entity decides
@@ -173,7 +177,7 @@ def _named_in(source: str) -> PersonName | None:
         if not word[:1].isupper():
             break
         run.insert(0, word)
-    if not run or fold(run[-1]).strip(".'") in PERSON_PRONOUNS | ORG_PRONOUNS:
+    if not run or fold(run[-1]).strip(".'") in _PRONOUNS:
         return None
     titled = [i for i, w in enumerate(run) if _not_a_name(fold(w).strip("."))]
     if titled:

@@ -45,19 +45,20 @@ def _strings(body: Any, key: str) -> list[str]:
 def build(ctx: Context) -> APIRouter:
     router = APIRouter(prefix="/internal/v1", include_in_schema=False)
 
+    async def ask(request: Request, key: str, question: str) -> list[str]:
+        """A ledger question (``Store.done`` or ``Store.stored``) about the body's ``key``."""
+        _allowed(ctx, request)
+        values = _strings(await request.json(), key)
+        found = await run_in_threadpool(lambda: getattr(ctx.ledger(), question)(values))
+        return sorted(found)
+
     @router.post("/done")
     async def done(request: Request) -> dict[str, Any]:
-        _allowed(ctx, request)
-        sources = _strings(await request.json(), "sources")
-        found = await run_in_threadpool(lambda: ctx.ledger().done(sources))
-        return {"done": sorted(found)}
+        return {"done": await ask(request, "sources", "done")}
 
     @router.post("/stored")
     async def stored(request: Request) -> dict[str, Any]:
-        _allowed(ctx, request)
-        ids = _strings(await request.json(), "ids")
-        found = await run_in_threadpool(lambda: ctx.ledger().stored(ids))
-        return {"stored": sorted(found)}
+        return {"stored": await ask(request, "ids", "stored")}
 
     @router.post("/write")
     async def write(request: Request) -> dict[str, Any]:

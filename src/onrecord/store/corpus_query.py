@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from onrecord.corpus.statements import differences, words
 from onrecord.errors import InputError
-from onrecord.store.query import _check_dates, _check_page, _rows, _speakers_named
+from onrecord.store.query import check_dates, check_page, fetch_rows, speakers_named_sql
 
 if TYPE_CHECKING:
     from onrecord.store.database import Store
@@ -42,8 +42,8 @@ class StatementFilter:
     offset: int = 0
 
     def __post_init__(self) -> None:
-        _check_page(self.limit, self.offset)
-        _check_dates(self.since, self.until)
+        check_page(self.limit, self.offset)
+        check_dates(self.since, self.until)
         if self.min_outlets < 0:
             raise InputError(f"min_outlets must be 0 or more, not {self.min_outlets}")
 
@@ -60,7 +60,7 @@ def statements(store: Store, f: StatementFilter) -> tuple[list[dict[str, Any]], 
     where: list[str] = []
     if f.speaker:
         name = " ".join(f.speaker.split()).lower()
-        where.append(f"st.speaker_id IN ({_speakers_named(param(name), ' ' not in name)})")
+        where.append(f"st.speaker_id IN ({speakers_named_sql(param(name), ' ' not in name)})")
     if f.speaker_id:
         where.append(f"st.speaker_id = {param(f.speaker_id)}")
     if f.about is not None:
@@ -94,13 +94,13 @@ def statements(store: Store, f: StatementFilter) -> tuple[list[dict[str, Any]], 
         ORDER BY len(st.outlets) DESC, st.articles DESC, st.first_published NULLS LAST, st.id
         LIMIT ${n + 1} OFFSET ${n + 2}
     """
-    return _rows(store, sql, [*params, f.limit, f.offset]), total
+    return fetch_rows(store, sql, [*params, f.limit, f.offset]), total
 
 
 def statement(store: Store, statement_id: str) -> dict[str, Any] | None:
     """One statement: its row, its speaker, every occurrence (earliest first, with article,
     date and outlet), and its wordings with their word-level differences from the earliest."""
-    found = _rows(
+    found = fetch_rows(
         store,
         "SELECT st.*, sp.name AS speaker FROM statements st "
         "JOIN speakers sp ON sp.id = st.speaker_id WHERE st.id = $1",
@@ -109,7 +109,7 @@ def statement(store: Store, statement_id: str) -> dict[str, Any] | None:
     if not found:
         return None
     out = found[0]
-    occurrences = _rows(
+    occurrences = fetch_rows(
         store,
         """SELECT a.article_id, a.id AS attribution_id, a.kind, a.content, a.cue, a.source,
                   a.confidence, r.title, r.url, r.published, r.publisher
@@ -150,7 +150,7 @@ def variants(occurrences: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def speaker(store: Store, speaker_id: str) -> dict[str, Any] | None:
     """One canonical speaker's row (name, aliases, kind, titles over time, counts)."""
-    found = _rows(store, "SELECT * FROM speakers WHERE id = $1", [speaker_id])
+    found = fetch_rows(store, "SELECT * FROM speakers WHERE id = $1", [speaker_id])
     if not found:
         return None
     row = found[0]
@@ -164,7 +164,7 @@ def speakers_named(store: Store, name: str) -> list[str]:
     first."""
     name = " ".join(name.split()).lower()
     rows = store.con.execute(
-        f"SELECT id FROM speakers WHERE id IN ({_speakers_named('$1', ' ' not in name)}) "
+        f"SELECT id FROM speakers WHERE id IN ({speakers_named_sql('$1', ' ' not in name)}) "
         "ORDER BY attributions DESC, id",
         [name],
     ).fetchall()
@@ -174,7 +174,7 @@ def speakers_named(store: Store, name: str) -> list[str]:
 def article_layer(store: Store, article_id: str) -> dict[str, dict[str, Any]]:
     """Per attribution id of one article: its speaker's id and its statement (id, articles,
     outlets), for the article page's links."""
-    rows = _rows(
+    rows = fetch_rows(
         store,
         """SELECT a.id, a.speaker_id, a.statement_id, st.articles, st.outlets
            FROM attributions a LEFT JOIN statements st ON st.id = a.statement_id

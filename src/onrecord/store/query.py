@@ -63,18 +63,18 @@ class QueryFilter:
             raise InputError(f"--min-confidence must be between 0 and 1, not {self.min_confidence}")
         if self.kind is not None and self.kind not in KINDS:
             raise InputError(f"unknown kind {self.kind!r}: use one of {', '.join(KINDS)}")
-        _check_page(self.limit, self.offset)
-        _check_dates(self.since, self.until)
+        check_page(self.limit, self.offset)
+        check_dates(self.since, self.until)
 
 
-def _check_page(limit: int, offset: int) -> None:
+def check_page(limit: int, offset: int) -> None:
     if limit < 1:
         raise InputError("--limit must be at least 1")
     if offset < 0:
         raise InputError("--offset must be at least 0")
 
 
-def _check_dates(since: date | None, until: date | None) -> None:
+def check_dates(since: date | None, until: date | None) -> None:
     if since and until and since > until:
         raise InputError(f"--since {since} is after --until {until}")
 
@@ -98,7 +98,7 @@ def _name_matches(column: str, p: str, one_word: bool) -> str:
     return f"lower({column}) = {p}{surname}"
 
 
-def _speakers_named(p: str, one_word: bool) -> str:
+def speakers_named_sql(p: str, one_word: bool) -> str:
     """SQL: the ids of the canonical speakers whose name or one of whose aliases is the
     parameter ``p`` (or, for one word, ends with it)."""
     alias = f"list_contains(list_transform(s.aliases, lambda x: lower(x)), {p})"
@@ -118,7 +118,7 @@ def _where(f: QueryFilter, params: list[Any]) -> list[str]:
         where.append(
             f"({_name_matches('a.source_name', p, ' ' not in name)}"
             f" OR (a.source_name IS NULL AND lower(a.source) = {p})"
-            f" OR a.speaker_id IN ({_speakers_named(p, ' ' not in name)}))"
+            f" OR a.speaker_id IN ({speakers_named_sql(p, ' ' not in name)}))"
         )
     if f.speaker_id:
         where.append(f"a.speaker_id = {param(f.speaker_id)}")
@@ -224,10 +224,10 @@ def quotes_page(
         LEFT JOIN entities e ON e.article_id = q.article_id AND e.id = q.source_entity
         ORDER BY {order}
     """
-    return _rows(store, sql, params), count
+    return fetch_rows(store, sql, params), count
 
 
-def _rows(store: Store, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+def fetch_rows(store: Store, sql: str, params: list[Any]) -> list[dict[str, Any]]:
     cursor = store.con.execute(sql, params)
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -282,7 +282,7 @@ def speakers(store: Store, f: QueryFilter) -> tuple[list[dict[str, Any]], dict[s
         FROM g LEFT JOIN speakers sp ON sp.id = g.id
         ORDER BY g.attributions DESC, g.articles DESC, g.speaker
     """
-    rows = _rows(store, sql, params)
+    rows = fetch_rows(store, sql, params)
     for row in rows:
         row["titles"] = list(row["titles"] or [])[:3]
         row["aliases"] = list(row["aliases"] or [])
@@ -325,8 +325,8 @@ class ArticleFilter:
     offset: int = 0
 
     def __post_init__(self) -> None:
-        _check_page(self.limit, self.offset)
-        _check_dates(self.since, self.until)
+        check_page(self.limit, self.offset)
+        check_dates(self.since, self.until)
 
 
 def articles(store: Store, f: ArticleFilter) -> tuple[list[dict[str, Any]], int]:
@@ -367,7 +367,7 @@ def articles(store: Store, f: ArticleFilter) -> tuple[list[dict[str, Any]], int]
         ORDER BY {order}
         LIMIT ${n + 1} OFFSET ${n + 2}
     """
-    return _rows(store, sql, [*params, f.limit, f.offset]), total
+    return fetch_rows(store, sql, [*params, f.limit, f.offset]), total
 
 
 def figures(store: Store) -> dict[str, Any]:
