@@ -14,9 +14,15 @@ keep-alive HTTP connection each, sending ``--requests`` requests per target, aft
 - the article page ``/articles/{id}``: a rotation over the first 200 articles.
 
 ``--ingest-during WARC``: the database is the PolNeAR train texts only (``--db`` copied from a
-base built once), and ``onrecord ingest WARC --db`` runs while the load runs (its batches go to
-the server, docs/serve.md): latency and errors with a writer at work, and whether every page of
-the WARC arrived.
+base built once), and ``onrecord ingest WARC --db`` runs meanwhile (its batches go to the
+server, docs/serve.md). From its first stored batch until it ends, the largest
+``--concurrency`` of clients take the targets in turn, each its addresses in turn
+(``--requests`` does not apply), so every target is measured while batches commit (each
+batch empties the server's answer cache). Reported: latency and errors per target with a
+writer at work (requests/s there is the target's share of the mixed load), how many articles
+arrived meanwhile, and whether every page of the WARC arrived.
+
+``--cache-mb 0`` runs the server without its answer cache: every answer is computed.
 
 The client runs on the same 2-core machine as the server, so the rates are a floor.
 
@@ -66,10 +72,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(db: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(db: Path, cache_mb: float | None = None) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
+    cache = [] if cache_mb is None else ["--cache-mb", str(cache_mb)]
     proc = subprocess.Popen(
-        [PY, "-m", "onrecord.cli.main", "serve", "--db", str(db), "--port", str(port)],
+        [PY, "-m", "onrecord.cli.main", "serve", "--db", str(db), "--port", str(port), *cache],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -104,25 +111,101 @@ def targets(base: str) -> dict[str, list[str]]:
     }
 
 
-def load(base: str, paths: list[str], *, requests: int, concurrency: int) -> dict[str, Any]:
-    """``requests`` GETs over ``concurrency`` threads; latencies in ms, errors counted."""
-    latencies: list[float] = []
-    errors = 0
+class Tally:
+    """Latencies (ms), failed requests and cache hits of one target, over one or more loads."""
+
+    def __init__(self) -> None:
+        self.latencies: list[float] = []
+        self.errors = 0
+        self.hits = 0
+        self.seconds = 0.0
+        self.arrived = 0  # articles stored while this target was under load
+
+    def summary(self, concurrency: int) -> dict[str, Any]:
+        cuts = statistics.quantiles(self.latencies, n=100, method="inclusive")
+        return {
+            "requests": len(self.latencies),
+            "concurrency": concurrency,
+            "seconds": round(self.seconds, 2),
+            "requests_per_s": round(len(self.latencies) / self.seconds, 1),
+            "p50_ms": round(cuts[49], 2),
+            "p90_ms": round(cuts[89], 2),
+            "p99_ms": round(cuts[98], 2),
+            "max_ms": round(max(self.latencies), 2),
+            "errors": self.errors,
+            "cache_hits": round(self.hits / len(self.latencies), 3),
+        }
+
+
+def load(
+    base: str, paths: list[str], *, requests: int, concurrency: int, into: Tally | None = None
+) -> Tally:
+    """``requests`` GETs over ``concurrency`` threads, added to ``into`` (or a new tally)."""
+    tally = into if into is not None else Tally()
     lock = threading.Lock()
 
     def worker(k: int) -> None:
-        nonlocal errors
         mine: list[float] = []
-        bad = 0
+        bad = hit = 0
         with httpx.Client(base_url=base, timeout=30) as c:
             for n in range(k, requests, concurrency):
                 t = time.perf_counter()
                 r = c.get(paths[n % len(paths)])
                 mine.append((time.perf_counter() - t) * 1000)
                 bad += r.status_code != 200
+                hit += r.headers.get("x-onrecord-cache") == "hit"
         with lock:
-            latencies.extend(mine)
-            errors += bad
+            tally.latencies.extend(mine)
+            tally.errors += bad
+            tally.hits += hit
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(concurrency)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    tally.seconds += time.perf_counter() - started
+    return tally
+
+
+def stored_articles(base: str) -> int:
+    return int(httpx.get(f"{base}/api/corpus", timeout=30).json()["articles"])
+
+
+def during_ingest(
+    base: str, plan: dict[str, list[str]], ingest: subprocess.Popen[bytes], *, concurrency: int
+) -> list[dict[str, Any]]:
+    """``concurrency`` clients, each going round every target's addresses in turn, from the
+    ingest's first stored batch until the ingest ends: each target's latencies while batches
+    keep committing."""
+    first = stored_articles(base)
+    while stored_articles(base) == first and ingest.poll() is None:
+        time.sleep(0.2)
+    arrived_from = stored_articles(base)
+    names = list(plan)
+    tallies = {name: Tally() for name in plan}
+    lock = threading.Lock()
+
+    def worker(k: int) -> None:
+        mine: list[tuple[str, float, bool, bool]] = []
+        with httpx.Client(base_url=base, timeout=30) as c:
+            n = k
+            while ingest.poll() is None:  # the targets in turn, each its addresses in turn
+                name = names[n % len(names)]
+                path = plan[name][(n // len(names)) % len(plan[name])]
+                n += 1
+                t = time.perf_counter()
+                r = c.get(path)
+                ms = (time.perf_counter() - t) * 1000
+                mine.append(
+                    (name, ms, r.status_code != 200, r.headers.get("x-onrecord-cache") == "hit")
+                )
+        with lock:
+            for name, ms, bad, hit in mine:
+                tallies[name].latencies.append(ms)
+                tallies[name].errors += bad
+                tallies[name].hits += hit
 
     threads = [threading.Thread(target=worker, args=(k,)) for k in range(concurrency)]
     started = time.perf_counter()
@@ -131,18 +214,13 @@ def load(base: str, paths: list[str], *, requests: int, concurrency: int) -> dic
     for t in threads:
         t.join()
     seconds = time.perf_counter() - started
-    cuts = statistics.quantiles(latencies, n=100, method="inclusive")
-    return {
-        "requests": len(latencies),
-        "concurrency": concurrency,
-        "seconds": round(seconds, 2),
-        "requests_per_s": round(len(latencies) / seconds, 1),
-        "p50_ms": round(cuts[49], 2),
-        "p90_ms": round(cuts[89], 2),
-        "p99_ms": round(cuts[98], 2),
-        "max_ms": round(max(latencies), 2),
-        "errors": errors,
-    }
+    arrived = stored_articles(base) - arrived_from
+    rows = []
+    for name, t in tallies.items():
+        t.seconds = seconds
+        rows.append({"target": name, **t.summary(concurrency), "ingest_running": True,
+                     "articles_arrived": arrived})  # fmt: skip
+    return rows
 
 
 def main() -> int:
@@ -152,6 +230,9 @@ def main() -> int:
     ap.add_argument("--warmup", type=int, default=100, help="uncounted requests per target")
     ap.add_argument("--concurrency", type=int, nargs="+", default=[1, 8])
     ap.add_argument("--ingest-during", type=Path, metavar="PATH", help="ingest this meanwhile")
+    ap.add_argument(
+        "--cache-mb", type=float, help="the server's --cache-mb (0: every answer computed)"
+    )
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     ingest: subprocess.Popen[bytes] | None = None
@@ -165,7 +246,7 @@ def main() -> int:
     else:
         db = args.db
         build(db)
-    proc, base = start_server(db)
+    proc, base = start_server(db, args.cache_mb)
     ingested: dict[str, Any] = {}
     try:
         corpus = httpx.get(f"{base}/api/corpus").json()
@@ -179,11 +260,13 @@ def main() -> int:
         results = []
         for name, paths in plan.items():
             load(base, paths, requests=args.warmup, concurrency=1)
+            if ingest is not None:
+                continue
             for c in args.concurrency:
-                row = load(base, paths, requests=args.requests, concurrency=c)
-                running = ingest is not None and ingest.poll() is None
-                results.append({"target": name, **row, "ingest_running": running})
+                tally = load(base, paths, requests=args.requests, concurrency=c)
+                results.append({"target": name, **tally.summary(c), "ingest_running": False})
         if ingest is not None:
+            results = during_ingest(base, plan, ingest, concurrency=max(args.concurrency))
             out, _ = ingest.communicate(timeout=3600)
             ingested = {"exit": ingest.returncode, **json.loads(out or b"{}")}
             ingested["articles_after"] = httpx.get(f"{base}/api/corpus").json()["articles"]
@@ -192,18 +275,32 @@ def main() -> int:
             ingest.kill()
         proc.terminate()
         proc.wait(timeout=10)
-    report = {"corpus": corpus, "cpus": os.cpu_count(), "results": results, "ingest": ingested}
+    report = {
+        "corpus": corpus,
+        "cpus": os.cpu_count(),
+        "cache_mb": args.cache_mb,
+        "results": results,
+        "ingest": ingested,
+    }
     if args.json:
         print(json.dumps(report, indent=2, default=str))
     else:
         print(f"corpus: {corpus['articles']:,} articles, {corpus['attributions']:,} attributions")
-        print(f"{'target':<16} {'conc':>4} {'req':>6} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
+        print(
+            f"{'target':<16} {'conc':>4} {'req':>6} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+            f"{'hits':>5}"
+        )
         for r in results:
             print(
                 f"{r['target']:<16} {r['concurrency']:>4} {r['requests']:>6} "
-                f"{r['requests_per_s']:>8} {r['p50_ms']:>8} {r['p99_ms']:>8}"
+                f"{r['requests_per_s']:>8} {r['p50_ms']:>8} {r['p99_ms']:>8} "
+                f"{r['cache_hits']:>5}"
                 + (f"  errors {r['errors']}" if r["errors"] else "")
-                + ("  (ingest running)" if r["ingest_running"] else "")
+                + (
+                    f"  ({r['articles_arrived']} articles arrived meanwhile)"
+                    if r["ingest_running"]
+                    else ""
+                )
             )
         if ingested:
             print(f"ingest during the load: {ingested}")

@@ -37,6 +37,13 @@ def register(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> None:
         help="open the database read-only (then onrecord ingest cannot write to it while "
         "the server runs)",
     )
+    sv.add_argument(
+        "--cache-mb",
+        type=_megabytes,
+        default=64,
+        metavar="MB",
+        help="room for answers kept until the next batch is written (default 64; 0 keeps none)",
+    )
     sv.set_defaults(func=cmd_serve)
 
 
@@ -44,6 +51,16 @@ def _port(value: str) -> int:
     if not value.isdigit() or not 0 < int(value) < 65536:
         raise argparse.ArgumentTypeError(f"not a port number (1-65535): {value!r}")
     return int(value)
+
+
+def _megabytes(value: str) -> float:
+    try:
+        mb = float(value)
+    except ValueError:
+        mb = -1.0
+    if not 0 <= mb <= 100_000:
+        raise argparse.ArgumentTypeError(f"not a size in MB (0-100000): {value!r}")
+    return mb
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -54,5 +71,5 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
     from onrecord.serve.app import run
 
-    run(args.db, host=args.host, port=args.port, read_only=args.read_only)
+    run(args.db, host=args.host, port=args.port, read_only=args.read_only, cache_mb=args.cache_mb)
     return 0

@@ -18,6 +18,11 @@ they follow their parent's death through the kernel (``PR_SET_PDEATHSIG``),
 not a watcher thread. ``workers=0`` runs everything in the calling process
 (no pool, no pickling: for debugging, and for tests that share one model).
 
+An ingest into a database that ``onrecord serve`` has open hands its batches to the
+server (``store.handoff``) and lowers its own CPU priority (``INGEST_NICENESS``, inherited by
+its workers): the server's answers to readers come first, and the ingest runs at full speed
+whenever they leave the cores idle.
+
 Crash safety comes from the store: a batch is written whole or not at all,
 with the ledger entries of its input records, so a run killed at any point
 is finished by running it again (already finished records are skipped
@@ -462,7 +467,21 @@ def open_for_ingest(db: str) -> Writable:
         if remote is None:
             raise
         log.info("%s is open in onrecord serve (%s): batches go to it", db, remote.url)
+        _yield_to_server()
         return remote
+
+
+#: how much lower the CPU priority of an ingest that hands its batches to a running server is
+#: (``os.nice``): the server's answers come first, the ingest takes the CPU they leave
+INGEST_NICENESS = 10
+
+
+def _yield_to_server() -> None:
+    """Lower this process's CPU priority (its workers, started after, inherit it)."""
+    try:
+        os.nice(INGEST_NICENESS)
+    except (AttributeError, OSError) as exc:  # not on this platform: the ingest runs as it is
+        log.info("CPU priority not lowered (%s)", exc)
 
 
 def ingest(

@@ -33,6 +33,7 @@ from starlette.exceptions import HTTPException
 from onrecord import __version__
 from onrecord.errors import OnrecordError
 from onrecord.serve import api, handoff, pages
+from onrecord.serve.cache import DEFAULT_MB, CachedAnswers
 from onrecord.serve.context import MAX_BODY, Context
 
 if TYPE_CHECKING:
@@ -82,10 +83,12 @@ def create_app(
     pipeline: Pipeline | None = None,
     max_body: int = MAX_BODY,
     writable: bool = False,
+    cache_mb: float = DEFAULT_MB,
 ) -> FastAPI:
     """The onrecord app over the database ``db`` (opened read-only, or, with ``writable``,
-    for writing too: then ``onrecord ingest`` can hand it batches, ``serve.handoff``)."""
-    ctx = Context(db, pipeline=pipeline, max_body=max_body, writable=writable)
+    for writing too: then ``onrecord ingest`` can hand it batches, ``serve.handoff``).
+    Answers are kept until the next batch in up to ``cache_mb`` MB (0: none, ``serve.cache``)."""
+    ctx = Context(db, pipeline=pipeline, max_body=max_body, writable=writable, cache_mb=cache_mb)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -105,6 +108,7 @@ def create_app(
     app.include_router(handoff.build(ctx))
     app.include_router(pages.build(ctx))
     app.mount("/static", StaticFiles(directory=str(files("onrecord.serve") / "static")), "static")
+    app.add_middleware(CachedAnswers, cache=ctx.answers)
     app.add_middleware(SecurityHeaders)
     _errors(app, ctx)
     return app
@@ -149,7 +153,15 @@ def _errors(app: FastAPI, ctx: Context) -> None:
         return answer(request, 500, "internal error; the server's log has the details")
 
 
-def run(db: str, *, host: str, port: int, read_only: bool = False, **uvicorn_options: Any) -> None:
+def run(
+    db: str,
+    *,
+    host: str,
+    port: int,
+    read_only: bool = False,
+    cache_mb: float = DEFAULT_MB,
+    **uvicorn_options: Any,
+) -> None:
     """Serve ``db`` until interrupted (``onrecord serve``). Unless ``read_only``, the server
     has the database open for writing and writes the hand-off file that lets ``onrecord
     ingest`` give it batches (``store.handoff``); the file goes when the server stops."""
@@ -157,7 +169,7 @@ def run(db: str, *, host: str, port: int, read_only: bool = False, **uvicorn_opt
 
     from onrecord.store.handoff import remove_handoff, write_handoff
 
-    app = create_app(db, writable=not read_only)
+    app = create_app(db, writable=not read_only, cache_mb=cache_mb)
     ctx: Context = app.state.context
     if ctx.writable and db != ":memory:":
         if host not in ("127.0.0.1", "localhost", "::1", "0.0.0.0", "::"):

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from onrecord.serve.cache import DEFAULT_MB, AnswerCache
 from onrecord.serve.view import safe_url
 from onrecord.store.database import BatchRows, Store, Written
 
@@ -54,8 +55,11 @@ class Context:
         pipeline: Pipeline | None = None,
         max_body: int = MAX_BODY,
         writable: bool = False,
+        cache_mb: float = DEFAULT_MB,
     ) -> None:
         self.db = db
+        #: answers kept until the next batch is written (``serve.cache``)
+        self.answers = AnswerCache(int(cache_mb * 1_000_000))
         #: the process has the database open for writing: ``onrecord ingest`` hands it
         #: batches (``serve.handoff``), written by ``write`` one at a time
         self.writable = writable and _can_write(db)
@@ -97,17 +101,21 @@ class Context:
 
     def write(self, rows: BatchRows) -> Written:
         """Write one batch an ingest handed over, in one transaction, and index it; batches
-        are written one at a time. Readers see it when it commits."""
+        are written one at a time. Readers see it when it commits, and no answer kept from
+        before it is given after it (``serve.cache``)."""
         with self._write_lock:
             if self._writer is None:
                 self._writer = self._open()
                 with self._stores_lock:
                     self._stores.append(self._writer)
-            written = self._writer.write(rows)
             try:
-                self._writer.sync_fts(written)
-            except sqlite3.Error as exc:  # derived: the next search catches up
-                log.warning("%s: full-text index not updated (%s)", self._writer.fts_path, exc)
+                written = self._writer.write(rows)
+                try:
+                    self._writer.sync_fts(written)
+                except sqlite3.Error as exc:  # derived: the next search catches up
+                    log.warning("%s: full-text index not updated (%s)", self._writer.fts_path, exc)
+            finally:
+                self.answers.invalidate()
             return written
 
     def ledger(self) -> Store:

@@ -246,42 +246,51 @@ def speakers(store: Store, f: QueryFilter) -> tuple[list[dict[str, Any]], dict[s
         f"({', '.join(repr(w) for w in UNRESOLVED_PRONOUNS)}))",
         *_where(f, params),
     ]
-    base = f"""
-        SELECT coalesce(a.speaker_id, coalesce(a.source_name, lower(a.source))) AS speaker,
-               a.speaker_id, coalesce(a.source_name, lower(a.source)) AS name, a.anonymous,
-               a.article_id, a.kind, e.titles
-        FROM attributions a
-        JOIN articles r ON r.id = a.article_id
-        LEFT JOIN entities e ON e.article_id = a.article_id AND e.id = a.source_entity
-        WHERE {" AND ".join(where)}
-    """
-    params.extend([f.limit, f.offset])
+    n = len(params)
+    # the page of speakers is cut first; their names and titles are read for that page only
     sql = f"""
-        WITH s AS ({base}),
+        WITH s AS (
+            SELECT coalesce(a.speaker_id, coalesce(a.source_name, lower(a.source))) AS speaker,
+                   a.speaker_id, a.source_name, a.source, a.anonymous, a.article_id, a.kind,
+                   a.source_entity
+            FROM attributions a
+            JOIN articles r ON r.id = a.article_id
+            WHERE {" AND ".join(where)}
+        ),
+        g AS (
+            SELECT speaker, any_value(speaker_id) AS id,
+                   count(*) AS attributions, count(DISTINCT article_id) AS articles,
+                   count(*) FILTER (WHERE kind IN ('direct', 'mixed')) AS quoted,
+                   avg(CASE WHEN anonymous THEN 1.0 ELSE 0.0 END) AS anonymous_share
+            FROM s
+            GROUP BY speaker
+            ORDER BY attributions DESC, articles DESC, speaker
+            LIMIT ${n + 1} OFFSET ${n + 2}
+        ),
+        ps AS (SELECT s.* FROM s SEMI JOIN g ON g.speaker = s.speaker),
+        nm AS (
+            SELECT speaker, mode(coalesce(source_name, lower(source))) AS name
+            FROM ps GROUP BY speaker
+        ),
         t AS (
             SELECT speaker, title, count(*) AS n
-            FROM (SELECT speaker, unnest(titles) AS title FROM s)
+            FROM (SELECT ps.speaker, unnest(e.titles) AS title
+                  FROM ps
+                  JOIN entities e ON e.article_id = ps.article_id AND e.id = ps.source_entity)
             GROUP BY speaker, title
         ),
         tt AS (
             SELECT speaker, list(title ORDER BY n DESC, title) AS titles FROM t GROUP BY speaker
-        ),
-        g AS (
-            SELECT s.speaker, any_value(s.speaker_id) AS id, mode(s.name) AS name,
-                   count(*) AS attributions, count(DISTINCT s.article_id) AS articles,
-                   count(*) FILTER (WHERE s.kind IN ('direct', 'mixed')) AS quoted,
-                   avg(CASE WHEN s.anonymous THEN 1.0 ELSE 0.0 END) AS anonymous_share,
-                   any_value(tt.titles) AS titles
-            FROM s LEFT JOIN tt ON tt.speaker = s.speaker
-            GROUP BY s.speaker
-            ORDER BY attributions DESC, articles DESC, s.speaker
-            LIMIT ${len(params) - 1} OFFSET ${len(params)}
         )
-        SELECT coalesce(sp.name, g.name) AS speaker, g.id, coalesce(sp.aliases, []) AS aliases,
-               g.attributions, g.articles, g.quoted, g.anonymous_share, g.titles
-        FROM g LEFT JOIN speakers sp ON sp.id = g.id
+        SELECT coalesce(sp.name, nm.name) AS speaker, g.id, coalesce(sp.aliases, []) AS aliases,
+               g.attributions, g.articles, g.quoted, g.anonymous_share, tt.titles
+        FROM g
+        JOIN nm ON nm.speaker = g.speaker
+        LEFT JOIN tt ON tt.speaker = g.speaker
+        LEFT JOIN speakers sp ON sp.id = g.id
         ORDER BY g.attributions DESC, g.articles DESC, g.speaker
     """
+    params.extend([f.limit, f.offset])
     rows = fetch_rows(store, sql, params)
     for row in rows:
         row["titles"] = list(row["titles"] or [])[:3]

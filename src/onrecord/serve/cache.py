@@ -1,0 +1,171 @@
+"""Answers kept between batches: a GET read twice between two writes is computed once.
+
+Everything the API and the pages answer is a function of the address and of
+the store, and the store changes only when a batch commits through this
+process (``Context.write``: the server owns the database; DuckDB lets no
+other process write while it has it open). So ``AnswerCache`` keeps the
+body of each successful GET answer under its address (path and query
+string), and ``Context.write`` empties it when a batch is written. An answer
+computed from the store as it was before a batch is never kept after it: each
+request takes the cache's *generation* when it starts, and an answer is kept
+only if the generation has not moved meanwhile.
+
+``CachedAnswers`` is the ASGI middleware that answers from the cache. While
+one request computes an answer, identical requests wait for it instead of
+computing it again (after a batch, eight clients asking for the same ranking
+cost one query, not eight). Only 200 answers of at most ``MAX_ENTRY`` bytes
+are kept, within ``max_bytes`` in all (least recently used first out).
+Nothing under ``/internal`` (the hand-off), ``/static`` or the interactive
+docs goes through it. Each answer says ``X-Onrecord-Cache: hit`` or ``miss``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+#: the default room for kept answers, in MB (``onrecord serve --cache-mb``)
+DEFAULT_MB = 64
+#: the largest answer kept, in bytes
+MAX_ENTRY = 2_000_000
+#: addresses never answered from the cache
+_PASS = ("/internal/", "/static/", "/docs", "/redoc", "/openapi.json")
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    status: int
+    headers: tuple[tuple[bytes, bytes], ...]
+    body: bytes
+
+
+class AnswerCache:
+    """Successful GET answers of the current generation, least recently used out first."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.generation = 0
+        self.hits = 0
+        self.misses = 0
+        self._bytes = 0
+        self._answers: OrderedDict[bytes, Answer] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @property
+    def enabled(self) -> bool:
+        return self.max_bytes > 0
+
+    def __len__(self) -> int:
+        return len(self._answers)
+
+    def get(self, key: bytes) -> Answer | None:
+        with self._lock:
+            answer = self._answers.get(key)
+            if answer is None:
+                self.misses += 1
+                return None
+            self._answers.move_to_end(key)
+            self.hits += 1
+            return answer
+
+    def put(self, key: bytes, generation: int, answer: Answer) -> None:
+        """Keep ``answer`` if it was computed in the current generation and is small enough."""
+        size = len(key) + len(answer.body) + sum(len(k) + len(v) for k, v in answer.headers)
+        if size > min(MAX_ENTRY, self.max_bytes):
+            return
+        with self._lock:
+            if generation != self.generation:
+                return  # computed (at least partly) from the store before a write
+            old = self._answers.pop(key, None)
+            if old is not None:
+                self._bytes -= _size(key, old)
+            self._answers[key] = answer
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                k, a = self._answers.popitem(last=False)
+                self._bytes -= _size(k, a)
+
+    def invalidate(self) -> None:
+        """The store changed: a new generation, and nothing kept from the old one."""
+        with self._lock:
+            self.generation += 1
+            self._answers.clear()
+            self._bytes = 0
+
+
+def _size(key: bytes, answer: Answer) -> int:
+    return len(key) + len(answer.body) + sum(len(k) + len(v) for k, v in answer.headers)
+
+
+class CachedAnswers:
+    """ASGI middleware: GET answers from ``cache`` when it has them, kept when it has not."""
+
+    def __init__(self, app: ASGIApp, cache: AnswerCache) -> None:
+        self.app = app
+        self.cache = cache
+        #: requests being computed now, by address: identical ones wait for them
+        self._pending: dict[bytes, asyncio.Future[Answer | None]] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = str(scope.get("path", ""))
+        if (
+            scope["type"] != "http"
+            or scope.get("method") != "GET"
+            or not self.cache.enabled
+            or path.startswith(_PASS)
+        ):
+            await self.app(scope, receive, send)
+            return
+        key = path.encode("utf-8", "surrogateescape") + b"?" + scope.get("query_string", b"")
+        answer = self.cache.get(key)
+        if answer is None and key in self._pending:
+            answer = await asyncio.shield(self._pending[key])
+        if answer is not None:
+            await _replay(answer, send, b"hit")
+            return
+        generation = self.cache.generation
+        pending: asyncio.Future[Answer | None] = asyncio.get_running_loop().create_future()
+        self._pending[key] = pending
+        start: Message | None = None
+        chunks: list[bytes] = []
+        keep = True
+
+        async def capture(message: Message) -> None:
+            nonlocal start, keep
+            if message["type"] == "http.response.start":
+                start = message
+                keep = message["status"] == 200
+                message = {**message, "headers": [*message.get("headers", []), _MISS]}
+            elif message["type"] == "http.response.body" and keep:
+                chunks.append(message.get("body", b""))
+                keep = sum(map(len, chunks)) <= MAX_ENTRY
+            await send(message)
+
+        answer = None
+        try:
+            await self.app(scope, receive, capture)
+            if keep and start is not None:
+                headers = tuple((bytes(k), bytes(v)) for k, v in start.get("headers", []))
+                answer = Answer(int(start["status"]), headers, b"".join(chunks))
+                self.cache.put(key, generation, answer)
+        finally:
+            if self._pending.get(key) is pending:
+                del self._pending[key]
+            # waiters take the answer only if it belongs to the generation they asked in
+            fresh = answer is not None and generation == self.cache.generation
+            pending.set_result(answer if fresh else None)
+
+
+_MISS = (b"x-onrecord-cache", b"miss")
+
+
+async def _replay(answer: Answer, send: Send, how: bytes) -> None:
+    headers = [*answer.headers, (b"x-onrecord-cache", how)]
+    await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+    await send({"type": "http.response.body", "body": answer.body})
