@@ -4,9 +4,29 @@ no answer from before a write is given after it."""
 from __future__ import annotations
 
 import asyncio
+import threading
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from onrecord.serve.cache import MAX_ENTRY, Answer, AnswerCache, CachedAnswers
+
+
+def run_alone(main: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """``asyncio.run(main())`` on a thread of its own (another test may have left an event
+    loop running on this one), its failure raised here."""
+    failed: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(main())
+        except BaseException as exc:  # handed to the test's thread
+            failed.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if failed:
+        raise failed[0]
 
 
 def answer(body: bytes = b"{}") -> Answer:
@@ -98,7 +118,7 @@ def test_the_middleware_computes_each_answer_once_per_generation() -> None:
         assert inner.calls["/missing"] == 2 and inner.calls["/internal/v1/done"] == 2
         assert inner.calls["/api/quotes"] == 4
 
-    asyncio.run(run())
+    run_alone(run)
 
 
 def test_waiting_requests_do_not_take_an_answer_from_before_a_write() -> None:
@@ -114,7 +134,7 @@ def test_waiting_requests_do_not_take_an_answer_from_before_a_write() -> None:
         assert (await leader)[2] == b"/slow 1"
         assert follower[2] == b"/slow 2"  # computed again, from the store after the write
 
-    asyncio.run(run())
+    run_alone(run)
 
 
 def test_no_room_keeps_nothing() -> None:
@@ -127,4 +147,4 @@ def test_no_room_keeps_nothing() -> None:
             assert status == 200 and b"x-onrecord-cache" not in headers
         assert inner.calls["/api/quotes"] == 3
 
-    asyncio.run(run())
+    run_alone(run)
