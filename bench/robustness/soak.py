@@ -6,7 +6,9 @@ with the resident memory of both sides sampled.
 The database starts with the project's examples. Every round, a new `onrecord ingest`
 process hands the server a JSON Lines file of `--per-round` fictional articles (new ids each
 round, so every round adds articles); meanwhile `--clients` threads query the API and the
-pages without pause. Every `--every` seconds the resident set size (RSS, from /proc) of the
+pages without pause, every other request at an address never asked before (far pages of
+quotes and articles, searches), so that the server's answer cache fills to its bound between
+batches. Every `--every` seconds the resident set size (RSS, from /proc) of the
 server and of the running ingest is written down. At the end: requests and errors by
 status, articles stored against articles sent, and the server's RSS at the start, the peak,
 the end and its growth over the second half (the documented bound is what a run measures;
@@ -64,6 +66,16 @@ def articles(path: Path, round_: int, n: int) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def _distinct(k: int) -> str:
+    """An address no client asked before (``k`` is unique per request): a page of quotes or of
+    articles far down, or a search."""
+    return (
+        f"/api/quotes?limit=50&offset={k}",
+        f"/api/articles?limit=50&offset={k}",
+        f"/quotes?about=pier+{k}",
+    )[k // 7 % 3]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--minutes", type=float, default=60)
@@ -99,8 +111,13 @@ def main(argv: list[str] | None = None) -> int:
             with httpx.Client(base_url=url, timeout=60) as c:
                 k = i
                 while not stop.is_set():
+                    # every other request an address not asked before (k * clients + i is
+                    # this request's own number): the server's answer cache fills up to its
+                    # bound between batches
+                    n = k * args.clients + i
+                    path = paths[k // 2 % len(paths)] if k % 2 else _distinct(n)
                     try:
-                        codes[c.get(paths[k % len(paths)]).status_code] += 1
+                        codes[c.get(path).status_code] += 1
                     except httpx.HTTPError as exc:
                         failures.append(repr(exc))
                     k += 1
