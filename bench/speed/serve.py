@@ -43,6 +43,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -159,14 +160,19 @@ def load(
             tally.errors += bad
             tally.hits += hit
 
+    tally.seconds += run_clients(worker, concurrency)
+    return tally
+
+
+def run_clients(worker: Callable[[int], None], concurrency: int) -> float:
+    """``worker(k)`` on ``concurrency`` threads at once; the seconds until the last ends."""
     threads = [threading.Thread(target=worker, args=(k,)) for k in range(concurrency)]
     started = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    tally.seconds += time.perf_counter() - started
-    return tally
+    return time.perf_counter() - started
 
 
 def stored_articles(base: str) -> int:
@@ -176,9 +182,9 @@ def stored_articles(base: str) -> int:
 def during_ingest(
     base: str, plan: dict[str, list[str]], ingest: subprocess.Popen[bytes], *, concurrency: int
 ) -> list[dict[str, Any]]:
-    """``concurrency`` clients, each going round every target's addresses in turn, from the
-    ingest's first stored batch until the ingest ends: each target's latencies while batches
-    keep committing."""
+    """``concurrency`` clients, each taking the targets in turn (each its addresses in turn),
+    from the ingest's first stored batch until the ingest ends: each target's latencies while
+    batches keep committing."""
     first = stored_articles(base)
     while stored_articles(base) == first and ingest.poll() is None:
         time.sleep(0.2)
@@ -207,13 +213,7 @@ def during_ingest(
                 tallies[name].errors += bad
                 tallies[name].hits += hit
 
-    threads = [threading.Thread(target=worker, args=(k,)) for k in range(concurrency)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    seconds = time.perf_counter() - started
+    seconds = run_clients(worker, concurrency)
     arrived = stored_articles(base) - arrived_from
     rows = []
     for name, t in tallies.items():
