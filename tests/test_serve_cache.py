@@ -36,13 +36,14 @@ def answer(body: bytes = b"{}") -> Answer:
 def test_an_answer_computed_before_a_write_is_not_kept_after_it() -> None:
     cache = AnswerCache(10_000)
     generation = cache.generation
-    cache.invalidate()  # a batch commits while the answer is being computed
+    cache.begin_write()  # a batch is written while the answer is being computed
+    cache.end_write()
     cache.put(b"/api/quotes?", generation, answer())
     assert cache.get(b"/api/quotes?") is None
     cache.put(b"/api/quotes?", cache.generation, answer(b"[1]"))
     kept = cache.get(b"/api/quotes?")
     assert kept is not None and kept.body == b"[1]"
-    cache.invalidate()
+    cache.begin_write()
     assert cache.get(b"/api/quotes?") is None and len(cache) == 0
 
 
@@ -104,7 +105,8 @@ def test_the_middleware_computes_each_answer_once_per_generation() -> None:
         assert first[2] == second[2] == b"/api/quotes 1"
         assert first[1][b"x-onrecord-cache"] == b"miss"
         assert second[1][b"x-onrecord-cache"] == b"hit"
-        cache.invalidate()
+        cache.begin_write()
+        cache.end_write()
         assert (await get(app, "/api/quotes"))[2] == b"/api/quotes 2"
         # eight identical requests at once: computed once, the others wait for it
         answers = await asyncio.gather(*(get(app, "/slow") for _ in range(8)))
@@ -129,10 +131,41 @@ def test_waiting_requests_do_not_take_an_answer_from_before_a_write() -> None:
     async def run() -> None:
         leader = asyncio.create_task(get(app, "/slow"))
         await asyncio.sleep(0.01)
-        cache.invalidate()  # a batch commits while the first request computes
+        cache.begin_write()  # a batch is written while the first request computes
+        cache.end_write()
         follower = await get(app, "/slow")
         assert (await leader)[2] == b"/slow 1"
         assert follower[2] == b"/slow 2"  # computed again, from the store after the write
+
+    run_alone(run)
+
+
+def test_while_a_batch_is_written_nothing_is_kept_and_nobody_waits_for_an_older_answer() -> None:
+    inner = Counting()
+    cache = AnswerCache(100_000)
+    app = CachedAnswers(inner, cache)
+
+    async def run() -> None:
+        leader = asyncio.create_task(get(app, "/slow"))  # started before the write
+        await asyncio.sleep(0.01)
+        cache.begin_write()
+        # arrives after the write began, before it ends: the leader's answer may predate
+        # the commit, so it computes its own
+        follower = asyncio.create_task(get(app, "/slow"))
+        assert (await leader)[2] == b"/slow 1"
+        assert (await follower)[2] == b"/slow 2"
+        during = [await get(app, "/api/quotes") for _ in range(2)]  # not kept while writing
+        assert [d[2] for d in during] == [b"/api/quotes 1", b"/api/quotes 2"]
+        # started during the write (maybe before its commit), finished before its end: an
+        # identical request that waited for it computes its own
+        second = asyncio.create_task(get(app, "/slow"))
+        await asyncio.sleep(0.01)
+        waited = await get(app, "/slow")
+        assert {(await second)[2], waited[2]} == {b"/slow 3", b"/slow 4"}
+        cache.end_write()
+        after = [await get(app, "/api/quotes") for _ in range(2)]
+        assert [a[2] for a in after] == [b"/api/quotes 3", b"/api/quotes 3"]
+        assert [a[1][b"x-onrecord-cache"] for a in after] == [b"miss", b"hit"]
 
     run_alone(run)
 

@@ -5,10 +5,14 @@ the store, and the store changes only when a batch commits through this
 process (``Context.write``: the server owns the database; DuckDB lets no
 other process write while it has it open). So ``AnswerCache`` keeps the
 body of each successful GET answer under its address (path and query
-string), and ``Context.write`` empties it when a batch is written. An answer
-computed from the store as it was before a batch is never kept after it: each
-request takes the cache's *generation* when it starts, and an answer is kept
-only if the generation has not moved meanwhile.
+string), and ``Context.write`` empties it when a batch is written: it calls
+``begin_write`` before the batch and ``end_write`` after its commit (and its
+full-text index), and each moves the cache's *generation* on. A request notes
+the generation when it starts, and its answer is kept — or handed to identical
+requests that waited for it — only if no write was under way when it started
+and the generation has not moved by its end: the store did not change while
+it was computed, so the answer is the store's as it is. While a batch is being
+written, nothing is kept and every request computes its own answer.
 
 ``CachedAnswers`` is the ASGI middleware that answers from the cache. While
 one request computes an answer, identical requests wait for it instead of
@@ -51,6 +55,8 @@ class AnswerCache:
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self.generation = 0
+        #: a batch is being written: answers computed now are not kept
+        self.writing = False
         self.hits = 0
         self.misses = 0
         self._bytes = 0
@@ -91,10 +97,23 @@ class AnswerCache:
                 k, a = self._answers.popitem(last=False)
                 self._bytes -= _size(k, a)
 
-    def invalidate(self) -> None:
-        """The store changed: a new generation, and nothing kept from the old one."""
+    def state(self) -> tuple[int, bool]:
+        """The generation and whether a write is under way, read together."""
+        with self._lock:
+            return self.generation, self.writing
+
+    def begin_write(self) -> None:
+        """A batch is about to be written: nothing kept from before, nothing kept meanwhile."""
+        self._move_on(writing=True)
+
+    def end_write(self) -> None:
+        """The batch is committed (or given up): answers may be kept again."""
+        self._move_on(writing=False)
+
+    def _move_on(self, *, writing: bool) -> None:
         with self._lock:
             self.generation += 1
+            self.writing = writing
             self._answers.clear()
             self._bytes = 0
 
@@ -129,7 +148,7 @@ class CachedAnswers:
         if answer is not None:
             await _replay(answer, send, b"hit")
             return
-        generation = self.cache.generation
+        generation, writing = self.cache.state()
         pending: asyncio.Future[Answer | None] = asyncio.get_running_loop().create_future()
         self._pending[key] = pending
         start: Message | None = None
@@ -150,15 +169,16 @@ class CachedAnswers:
         answer = None
         try:
             await self.app(scope, receive, capture)
-            if keep and start is not None:
+            if keep and start is not None and not writing:
                 headers = tuple((bytes(k), bytes(v)) for k, v in start.get("headers", []))
                 answer = Answer(int(start["status"]), headers, b"".join(chunks))
                 self.cache.put(key, generation, answer)
         finally:
             if self._pending.get(key) is pending:
                 del self._pending[key]
-            # waiters take the answer only if it belongs to the generation they asked in
-            fresh = answer is not None and generation == self.cache.generation
+            # waiters arrived while this was computed: they take the answer only if the
+            # store did not change meanwhile (else each computes its own)
+            fresh = answer is not None and self.cache.state() == (generation, False)
             pending.set_result(answer if fresh else None)
 
 

@@ -108,6 +108,7 @@ class Context:
                 self._writer = self._open()
                 with self._stores_lock:
                     self._stores.append(self._writer)
+            self.answers.begin_write()
             try:
                 written = self._writer.write(rows)
                 try:
@@ -115,7 +116,7 @@ class Context:
                 except sqlite3.Error as exc:  # derived: the next search catches up
                     log.warning("%s: full-text index not updated (%s)", self._writer.fts_path, exc)
             finally:
-                self.answers.invalidate()
+                self.answers.end_write()
             return written
 
     def ledger(self) -> Store:
