@@ -341,3 +341,21 @@ def test_store_both_indexes_sync_and_search_alike(tmp_path: Path) -> None:
     fts.close()
     with Store(path, read_only=True) as store:
         assert {a for a, _ in store.search_articles("ferry")} == {"x1", "x2"}
+
+
+def test_before_commit_runs_while_other_connections_still_see_the_old_store(
+    tmp_path: Path,
+) -> None:
+    with Store(tmp_path / "s.duckdb") as store:
+        store.write(batch("x1"))
+        reader = store.con.cursor()  # another connection to the same database
+        seen: list[int] = []
+
+        def count() -> None:
+            row = reader.execute("SELECT count(*) FROM articles").fetchone()
+            seen.append(int(row[0]) if row else -1)
+
+        store.write(batch("x2", "x3", source_prefix="other.warc.gz@"), before_commit=count)
+        assert seen == [1]  # called once, before the two new articles were visible
+        count()
+        assert seen == [1, 3]

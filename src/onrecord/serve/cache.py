@@ -6,13 +6,15 @@ process (``Context.write``: the server owns the database; DuckDB lets no
 other process write while it has it open). So ``AnswerCache`` keeps the
 body of each successful GET answer under its address (path and query
 string), and ``Context.write`` empties it when a batch is written: it calls
-``begin_write`` before the batch and ``end_write`` after its commit (and its
-full-text index), and each moves the cache's *generation* on. A request notes
+``begin_write`` just before the batch's commit (until then other connections
+see the store as it was, so the answers kept still hold) and ``end_write``
+after the commit and the full-text index, and each moves the cache's
+*generation* on. A request notes
 the generation when it starts, and its answer is kept — or handed to identical
 requests that waited for it — only if no write was under way when it started
 and the generation has not moved by its end: the store did not change while
-it was computed, so the answer is the store's as it is. While a batch is being
-written, nothing is kept and every request computes its own answer.
+it was computed, so the answer is the store's as it is. From a batch's commit
+to its end, nothing is kept and every request computes its own answer.
 
 ``CachedAnswers`` is the ASGI middleware that answers from the cache. While
 one request computes an answer, identical requests wait for it instead of
@@ -103,7 +105,7 @@ class AnswerCache:
             return self.generation, self.writing
 
     def begin_write(self) -> None:
-        """A batch is about to be written: nothing kept from before, nothing kept meanwhile."""
+        """A batch is about to commit: nothing kept from before, nothing kept meanwhile."""
         self._move_on(writing=True)
 
     def end_write(self) -> None:

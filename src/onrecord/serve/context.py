@@ -108,9 +108,8 @@ class Context:
                 self._writer = self._open()
                 with self._stores_lock:
                     self._stores.append(self._writer)
-            self.answers.begin_write()
-            try:
-                written = self._writer.write(rows)
+            try:  # answers kept so far hold until the batch commits
+                written = self._writer.write(rows, before_commit=self.answers.begin_write)
                 try:
                     self._writer.sync_fts(written)
                 except sqlite3.Error as exc:  # derived: the next search catches up

@@ -27,7 +27,7 @@ import contextlib
 import logging
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -246,16 +246,21 @@ class Store:
         return change
 
     @contextlib.contextmanager
-    def transaction(self, what: str) -> Iterator[None]:
+    def transaction(
+        self, what: str, before_commit: Callable[[], None] | None = None
+    ) -> Iterator[None]:
         """One transaction: committed whole, or rolled back whole. A write the database
         cannot make (a full disk, a file turned read-only) is one ``OnrecordError`` line
-        saying nothing of ``what`` was stored."""
+        saying nothing of ``what`` was stored. ``before_commit`` is called just before the
+        commit (other connections see the old state until then)."""
         import duckdb
 
         con = self.con
         con.execute("BEGIN TRANSACTION")
         try:
             yield
+            if before_commit is not None:
+                before_commit()
             con.execute("COMMIT")
         except BaseException as exc:
             with contextlib.suppress(duckdb.Error):  # a failed commit has ended it already
@@ -307,14 +312,15 @@ class Store:
         ).fetchall()
         return {r[0] for r in rows}
 
-    def write(self, rows: BatchRows) -> Written:
-        """Insert one batch in one transaction; return what it added."""
+    def write(self, rows: BatchRows, before_commit: Callable[[], None] | None = None) -> Written:
+        """Insert one batch in one transaction; return what it added. ``before_commit``: as
+        in ``transaction``."""
         con = self.con
         out = Written()
         articles = rows.tables["articles"]
         errors = rows.tables["errors"]
         all_sources = [*articles["source"], *errors["source"], *(s for s, _, _ in rows.ledger)]
-        with self.transaction("the batch"):
+        with self.transaction("the batch", before_commit):
             done = self.done(all_sources)
             out.already = len(done)
             now = _now()
