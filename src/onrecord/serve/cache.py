@@ -9,12 +9,12 @@ string), and ``Context.write`` empties it when a batch is written: it calls
 ``begin_write`` just before the batch's commit (until then other connections
 see the store as it was, so the answers kept still hold) and ``end_write``
 after the commit and the full-text index, and each moves the cache's
-*generation* on. A request notes
-the generation when it starts, and its answer is kept — or handed to identical
-requests that waited for it — only if no write was under way when it started
-and the generation has not moved by its end: the store did not change while
-it was computed, so the answer is the store's as it is. From a batch's commit
-to its end, nothing is kept and every request computes its own answer.
+*generation* on. A request notes the generation when it starts, and its
+answer is kept — or handed to identical requests that waited for it — only if
+no commit was under way when it started and the generation has not moved by
+its end: the store did not change while it was computed, so the answer is the
+store's as it is. From a batch's commit to the end of its indexing, nothing
+is kept and every request computes its own answer.
 
 ``CachedAnswers`` is the ASGI middleware that answers from the cache. While
 one request computes an answer, identical requests wait for it instead of
@@ -57,7 +57,7 @@ class AnswerCache:
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self.generation = 0
-        #: a batch is being written: answers computed now are not kept
+        #: a batch is committing (and being indexed): answers computed now are not kept
         self.writing = False
         self.hits = 0
         self.misses = 0
