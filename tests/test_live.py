@@ -142,21 +142,26 @@ def test_ingest_while_serving_every_request_succeeds_and_every_article_arrives_o
     assert Path(f"{db}.serve.json").stat().st_mode & 0o777 == 0o600
     corpus = articles(tmp_path / "ferries.jsonl")
     with Clients(url) as clients:
-        running = subprocess.Popen(
-            onrecord("ingest", str(corpus), "--db", str(db), "--no-progress", "--workers", "0",
-                     "--batch-size", "4", "--json"),
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
-        niceness = set()
-        while running.poll() is None:  # the ingest gives the server's answers the CPU first
-            with contextlib.suppress(OSError):
-                niceness.add(os.getpriority(os.PRIO_PROCESS, running.pid))
-            time.sleep(0.05)
-        out, err = running.communicate(timeout=600)
+        out, err = tmp_path / "ingest.out", tmp_path / "ingest.err"
+        with out.open("w") as stdout, err.open("w") as stderr:
+            running = subprocess.Popen(
+                onrecord("ingest", str(corpus), "--db", str(db), "--no-progress", "--workers",
+                         "0", "--batch-size", "4", "--json"),
+                stdout=stdout, stderr=stderr, text=True,
+            )  # fmt: skip
+            niceness = set()
+            deadline = time.monotonic() + 600
+            while running.poll() is None:  # the ingest gives the server's answers the CPU first
+                with contextlib.suppress(OSError):
+                    niceness.add(os.getpriority(os.PRIO_PROCESS, running.pid))
+                if time.monotonic() > deadline:
+                    running.kill()
+                    pytest.fail("the ingest did not end within 600 s")
+                time.sleep(0.05)
         time.sleep(0.5)  # and queries after the last batch
-    assert running.returncode == 0, err
+    assert running.returncode == 0, err.read_text()
     assert INGEST_NICENESS in niceness, niceness
-    summary = json.loads(out)
+    summary = json.loads(out.read_text())
     assert summary["articles"] == ARTICLES and summary["errors"] == 0
     assert not clients.failures and set(clients.codes) == {200}, (clients.codes, clients.failures)
     assert sum(clients.codes.values()) > 20
