@@ -80,6 +80,13 @@ class Counting:
         await send({"type": "http.response.body", "body": body})
 
 
+def counting_app() -> tuple[Counting, AnswerCache, CachedAnswers]:
+    """``Counting`` behind the middleware, with room for its answers."""
+    inner = Counting()
+    cache = AnswerCache(100_000)
+    return inner, cache, CachedAnswers(inner, cache)
+
+
 async def get(app: Any, path: str, method: str = "GET") -> tuple[int, dict[bytes, bytes], bytes]:
     sent: list[dict[str, Any]] = []
 
@@ -95,9 +102,7 @@ async def get(app: Any, path: str, method: str = "GET") -> tuple[int, dict[bytes
 
 
 def test_the_middleware_computes_each_answer_once_per_generation() -> None:
-    inner = Counting()
-    cache = AnswerCache(100_000)
-    app = CachedAnswers(inner, cache)
+    inner, cache, app = counting_app()
 
     async def run() -> None:
         first = await get(app, "/api/quotes")
@@ -124,9 +129,7 @@ def test_the_middleware_computes_each_answer_once_per_generation() -> None:
 
 
 def test_waiting_requests_do_not_take_an_answer_from_before_a_write() -> None:
-    inner = Counting()
-    cache = AnswerCache(100_000)
-    app = CachedAnswers(inner, cache)
+    _, cache, app = counting_app()
 
     async def run() -> None:
         leader = asyncio.create_task(get(app, "/slow"))
@@ -141,9 +144,7 @@ def test_waiting_requests_do_not_take_an_answer_from_before_a_write() -> None:
 
 
 def test_while_a_batch_is_written_nothing_is_kept_and_nobody_waits_for_an_older_answer() -> None:
-    inner = Counting()
-    cache = AnswerCache(100_000)
-    app = CachedAnswers(inner, cache)
+    _, cache, app = counting_app()
 
     async def run() -> None:
         leader = asyncio.create_task(get(app, "/slow"))  # started before the write

@@ -59,8 +59,6 @@ class AnswerCache:
         self.generation = 0
         #: a batch is committing (and being indexed): answers computed now are not kept
         self.writing = False
-        self.hits = 0
-        self.misses = 0
         self._bytes = 0
         self._answers: OrderedDict[bytes, Answer] = OrderedDict()
         self._lock = threading.Lock()
@@ -75,16 +73,13 @@ class AnswerCache:
     def get(self, key: bytes) -> Answer | None:
         with self._lock:
             answer = self._answers.get(key)
-            if answer is None:
-                self.misses += 1
-                return None
-            self._answers.move_to_end(key)
-            self.hits += 1
+            if answer is not None:
+                self._answers.move_to_end(key)
             return answer
 
     def put(self, key: bytes, generation: int, answer: Answer) -> None:
         """Keep ``answer`` if it was computed in the current generation and is small enough."""
-        size = len(key) + len(answer.body) + sum(len(k) + len(v) for k, v in answer.headers)
+        size = _size(key, answer)
         if size > min(MAX_ENTRY, self.max_bytes):
             return
         with self._lock:

@@ -1061,6 +1061,8 @@ def _signed_quotes(
     """Quotations signed by layout, no verb: '"..." — Commissioner X' (a dash and a name
     after the quote, to the end of its line) and 'And from the chairwoman, X: "..."' (a
     name and a colon before it, no verb). Quotes another attribution has are left alone."""
+    if not quotes:
+        return []
     taken = [(a, b) for f in found for a, b in f.content]
     by_char: dict[int, Token] = {t.idx: t for t in doc}
     out: list[Found] = []
